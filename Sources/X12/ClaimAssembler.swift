@@ -1,0 +1,1061 @@
+import ClaimModel
+
+/// The loops of an 837 the assembler tracks (names from the implementation guides).
+enum Loop: String {
+    case header = "header"
+    case submitter = "1000A", receiver = "1000B"
+    case billingProvider = "2000A", billingProviderName = "2010AA", payToAddress = "2010AB", payToPlan = "2010AC"
+    case subscriber = "2000B", subscriberName = "2010BA", payerName = "2010BB"
+    case patient = "2000C", patientName = "2010CA"
+    case claim = "2300", claimProvider = "2310", otherSubscriber = "2320", otherSubscriberDetail = "2330"
+    case line = "2400", drug = "2410", lineProvider = "2420", lineAdjudication = "2430"
+}
+
+/// Which provider the N3, N4, REF and PRV segments that follow an NM1 belong to.
+enum ProviderSlot {
+    case billing, payTo
+    case claimReferring, claimRendering, claimFacility, claimOther(Int)
+    case lineRendering, lineReferring, lineOther(Int)
+    case ignored
+}
+
+/// Follows the envelopes and the HL hierarchy, maps loops into `Claim` values, and records issues.
+final class ClaimAssembler {
+    let file: String
+    let maxIssues: Int
+    var issues: [X12Issue] = []
+    private(set) var droppedIssueCount = 0
+    private var completed: [Claim] = []
+    private var completedIndex = 0
+
+    // Envelopes.
+    private struct Interchange { var control: String; var segment: Int; var groups = 0 }
+    private struct Group { var control: String; var segment: Int; var version: String; var transactions = 0 }
+    private struct Transaction { var control: String; var segment: Int; var guide: String; var segments = 1; var skip = false }
+    private var interchange: Interchange?
+    private var group: Group?
+    private var transaction: Transaction?
+    private var lastSegment: (number: Int, tag: UInt32) = (0, 0)
+    private var claimType: ClaimType = .professional
+
+    // Transaction header.
+    private var submitter: Party?
+    private var receiver: Party?
+    private var createdOn: CalendarDate?
+
+    // Hierarchy.
+    private struct BillingContext { var provider: Provider?; var payTo: Provider?; var taxonomy: String? }
+    private struct SubscriberContext {
+        var id: String
+        var subscriber = Subscriber(name: nil)
+        var payer: Payer?
+        var billingID: String
+    }
+    private struct PatientContext { var id: String; var patient = Patient(name: nil, isSubscriber: false) }
+    private var billingProviders: [String: BillingContext] = [:]
+    private var currentBillingID: String?
+    private var subscriberContext: SubscriberContext?
+    private var patientContext: PatientContext?
+    /// Set while the current hierarchy level cannot be read: claims under it are left out.
+    private var brokenHierarchy: String?
+    private var loop: Loop = .header
+    private var providerSlot: ProviderSlot = .ignored
+
+    // The claim being read.
+    private var claim: Claim?
+    private var claimStart: (segment: Int, offset: Int64) = (0, 0)
+    private var claimEnd: Int64 = 0
+    /// Why the claim being read will be left out (its first structural error), if it will.
+    private var claimBroken = false
+    private var otherCoverageIndex: Int?
+
+    init(file: String, maxIssues: Int) {
+        self.file = file
+        self.maxIssues = maxIssues
+    }
+
+    func takeCompleted() -> Claim? {
+        guard completedIndex < completed.count else {
+            if !completed.isEmpty { completed.removeAll(keepingCapacity: true); completedIndex = 0 }
+            return nil
+        }
+        defer { completedIndex += 1 }
+        return completed[completedIndex]
+    }
+
+    // MARK: Issues
+
+    private func record(_ severity: X12Issue.Severity, _ code: String, _ message: String, segment: Int, id: String,
+                        element: Int? = nil, component: Int? = nil, claimID: String? = nil) {
+        guard issues.count < maxIssues else { droppedIssueCount += 1; return }
+        issues.append(X12Issue(severity: severity, code: code, message: message,
+                               location: X12Location(file: file, segment: segment, segmentID: id, element: element,
+                                                     component: component),
+                               claimID: claimID))
+    }
+
+    private func warn(_ code: String, _ message: String, _ segment: Segment, element: Int? = nil, component: Int? = nil) {
+        record(.warning, code, message, segment: segment.number, id: segment.id, element: element, component: component,
+               claimID: claim?.id)
+    }
+
+    /// A structural problem inside the claim being read: the claim will be left out.
+    private func breakClaim(_ code: String, _ message: String, segment: Int, id: String, element: Int? = nil) {
+        guard let current = claim else {
+            record(.error, code, message, segment: segment, id: id, element: element)
+            return
+        }
+        if !claimBroken {
+            record(.error, code, "\(message); claim \(current.id.isEmpty ? "(no CLM01)" : current.id) left out",
+                   segment: segment, id: id, element: element, claimID: current.id)
+        }
+        claimBroken = true
+    }
+
+    func noteDelimiters(_ detection: DelimiterDetection, segment: Int) {
+        let number = segment + 1
+        switch detection {
+        case .isa:
+            break
+        case .irregularISA(let d, let width):
+            record(.warning, "X12-ISA-WIDTH",
+                   "ISA is \(width) characters wide, not the fixed 106; delimiters read from its elements (element '\(char(d.element))', component '\(char(d.component))', terminator '\(char(d.segment))')",
+                   segment: number, id: "ISA")
+        case .unreadableISA(let d):
+            record(.warning, "X12-ISA-DELIMITERS",
+                   "ISA has fewer than 16 elements; delimiters assumed (element '\(char(d.element))', terminator '\(char(d.segment))')",
+                   segment: number, id: "ISA")
+        case .guessed(let d):
+            record(.warning, "X12-NO-ISA",
+                   "the file does not start with an ISA interchange header; delimiters guessed (element '\(char(d.element))', terminator '\(char(d.segment))')",
+                   segment: number, id: "ISA")
+        }
+    }
+
+    private func char(_ byte: UInt8) -> String {
+        switch byte {
+        case 0x0A: return "\\n"
+        case 0x0D: return "\\r"
+        case 0x20...0x7E: return String(UnicodeScalar(byte))
+        default: return "0x" + String(byte, radix: 16)
+        }
+    }
+
+    func noteReadFailure(segment: Int) {
+        record(.error, "X12-READ", "reading the file failed after segment \(segment); the rest of the file was not read",
+               segment: segment, id: SegmentTag.unpack(lastSegment.tag))
+    }
+
+    // MARK: Segments
+
+    func handleMalformed(number: Int, fileOffset: Int64, length: Int, reason: MalformedReason, preview: String) {
+        if transaction != nil { transaction?.segments += 1 }
+        let shown = preview.unicodeScalars.map { $0.value >= 0x20 && $0.value < 0x7F ? String($0) : "." }.joined()
+        let message: String
+        let code: String
+        switch reason {
+        case .tooLong(let limit):
+            code = "X12-SEGMENT-LENGTH"
+            message = "segment of \(length) bytes is over the limit of \(limit) bytes (maxSegmentLength), starting '\(shown)'"
+        case .badID:
+            code = "X12-SEGMENT-ID"
+            message = "'\(shown)' does not start with a segment id (two or three letters and digits)"
+        case .tooManyElements(let limit):
+            code = "X12-ELEMENT-COUNT"
+            message = "segment has more than \(limit) elements (maxElements), starting '\(shown)'"
+        case .cutOff:
+            code = "X12-TRUNCATED"
+            message = "the file ends inside this segment ('\(shown)'): it has no terminator"
+        }
+        let id = String(shown.prefix(3))
+        if claim != nil {
+            breakClaim(code, message, segment: number, id: id)
+        } else {
+            record(.error, code, "\(message); segment skipped", segment: number, id: id)
+        }
+        lastSegment = (number, 0)
+    }
+
+    func handle(_ segment: Segment) {
+        if transaction != nil { transaction?.segments += 1 }
+        defer { lastSegment = (segment.number, segment.tag) }
+        switch segment.tag {
+        case SegmentTag.ISA: startInterchange(segment); return
+        case SegmentTag.IEA: endInterchange(segment); return
+        case SegmentTag.GS: startGroup(segment); return
+        case SegmentTag.GE: endGroup(segment); return
+        case SegmentTag.ST: startTransaction(segment); return
+        case SegmentTag.SE: endTransaction(segment); return
+        default: break
+        }
+        if transaction?.skip == true { return }
+        if transaction == nil && !reportedMissingST {
+            reportedMissingST = true
+            warn("X12-ST-MISSING", "\(segment.id) appears outside a transaction set: there is no ST header; read as an 837 transaction", segment)
+            transaction = Transaction(control: "", segment: segment.number, guide: group?.version ?? "", segments: 1)
+        }
+        if claim != nil { claimEnd = segment.fileOffset + Int64(segment.length) + 1 }
+        switch segment.tag {
+        case SegmentTag.BHT: createdOn = CalendarDate(segment.string(4))
+        case SegmentTag.NM1: nm1(segment)
+        case SegmentTag.HL: hl(segment)
+        case SegmentTag.PRV: prv(segment)
+        case SegmentTag.N3: n3(segment)
+        case SegmentTag.N4: n4(segment)
+        case SegmentTag.REF: ref(segment)
+        case SegmentTag.SBR: sbr(segment)
+        case SegmentTag.PAT: pat(segment)
+        case SegmentTag.DMG: dmg(segment)
+        case SegmentTag.CLM: clm(segment)
+        case SegmentTag.DTP: dtp(segment)
+        case SegmentTag.CL1: cl1(segment)
+        case SegmentTag.PWK: pwk(segment)
+        case SegmentTag.NTE: nte(segment)
+        case SegmentTag.HI: hi(segment)
+        case SegmentTag.AMT: amt(segment)
+        case SegmentTag.LX: lx(segment)
+        case SegmentTag.SV1: sv1(segment)
+        case SegmentTag.SV2: sv2(segment)
+        case SegmentTag.LIN: lin(segment)
+        case SegmentTag.CTP: ctp(segment)
+        case SegmentTag.SVD, SegmentTag.CAS:
+            if loop == .line || loop == .drug || loop == .lineProvider || loop == .lineAdjudication { loop = .lineAdjudication }
+        default:
+            if !Self.known837Segments.contains(segment.tag) {
+                warn("X12-SEGMENT-UNKNOWN",
+                     "segment \(segment.id) is not part of an 837 (found in loop \(loop.rawValue)); kept as written, not read",
+                     segment)
+            }
+        }
+    }
+
+    private var reportedMissingST = false
+
+    static let known837Segments: Set<UInt32> = {
+        let ids: [StaticString] = [
+            "ISA", "IEA", "GS", "GE", "ST", "SE", "BHT", "NM1", "PER", "HL", "PRV", "CUR", "N3", "N4", "REF",
+            "SBR", "PAT", "DMG", "CLM", "DTP", "CL1", "PWK", "CN1", "AMT", "K3", "NTE", "CR1", "CR2", "CRC", "HI",
+            "HCP", "OI", "MOA", "MIA", "CAS", "LX", "SV1", "SV2", "SV3", "SV4", "SV5", "SV6", "SV7", "TOO", "CR3",
+            "CR4", "CR5", "CR6", "CR7", "CR8", "LIN", "CTP", "PS1", "LQ", "FRM", "SVD", "QTY", "MEA", "HSD", "TA1",
+            "DN1", "DN2", "MPI", "NTE", "CR6",
+        ]
+        return Set(ids.map(SegmentTag.pack))
+    }()
+
+    // MARK: Envelopes
+
+    private func startInterchange(_ s: Segment) {
+        finishClaim(endSegment: s.number)
+        if let open = interchange {
+            record(.warning, "X12-IEA-MISSING", "interchange \(open.control) (ISA at segment \(open.segment)) has no IEA trailer",
+                   segment: s.number, id: "ISA")
+        }
+        closeTransactionIfOpen(at: s, trailer: "SE")
+        closeGroupIfOpen(at: s)
+        interchange = Interchange(control: s.string(13), segment: s.number)
+        if s.count < 17 {
+            warn("X12-ISA-ELEMENTS", "ISA has \(s.count - 1) elements; 16 are required", s)
+        }
+        let version = s.string(12)
+        if !version.isEmpty && version != "00501" {
+            warn("X12-VERSION", "ISA12 is '\(version)', not 00501 (5010); the file is read with the 5010 837 maps", s, element: 12)
+        }
+    }
+
+    private func endInterchange(_ s: Segment) {
+        finishClaim(endSegment: s.number)
+        closeTransactionIfOpen(at: s, trailer: "SE")
+        closeGroupIfOpen(at: s)
+        guard let open = interchange else {
+            warn("X12-ISA-MISSING", "IEA without a matching ISA header", s)
+            return
+        }
+        let count = s.string(1)
+        if Int(count) != open.groups {
+            warn("X12-IEA-COUNT", "IEA01 says \(count.isEmpty ? "nothing" : count) functional groups; the interchange has \(open.groups)", s, element: 1)
+        }
+        if s.string(2) != open.control {
+            warn("X12-IEA-CONTROL", "IEA02 '\(s.string(2))' does not match ISA13 '\(open.control)' (segment \(open.segment))", s, element: 2)
+        }
+        interchange = nil
+    }
+
+    private func startGroup(_ s: Segment) {
+        finishClaim(endSegment: s.number)
+        closeTransactionIfOpen(at: s, trailer: "SE")
+        if let open = group {
+            record(.warning, "X12-GE-MISSING", "functional group \(open.control) (GS at segment \(open.segment)) has no GE trailer",
+                   segment: s.number, id: "GS")
+        }
+        if interchange == nil {
+            if !reportedMissingISA {
+                warn("X12-ISA-MISSING", "GS without an ISA interchange header", s)
+                reportedMissingISA = true
+            }
+        } else {
+            interchange?.groups += 1
+        }
+        group = Group(control: s.string(6), segment: s.number, version: s.string(8))
+        reportedMissingST = false
+    }
+
+    private var reportedMissingISA = false
+
+    private func closeGroupIfOpen(at s: Segment) {
+        if let open = group {
+            record(.warning, "X12-GE-MISSING", "functional group \(open.control) (GS at segment \(open.segment)) has no GE trailer",
+                   segment: s.number, id: s.id)
+            group = nil
+        }
+    }
+
+    private func endGroup(_ s: Segment) {
+        finishClaim(endSegment: s.number)
+        closeTransactionIfOpen(at: s, trailer: "SE")
+        guard let open = group else {
+            warn("X12-GS-MISSING", "GE without a matching GS header", s)
+            return
+        }
+        let count = s.string(1)
+        if Int(count) != open.transactions {
+            warn("X12-GE-COUNT", "GE01 says \(count.isEmpty ? "nothing" : count) transaction sets; the group has \(open.transactions)", s, element: 1)
+        }
+        if s.string(2) != open.control {
+            warn("X12-GE-CONTROL", "GE02 '\(s.string(2))' does not match GS06 '\(open.control)' (segment \(open.segment))", s, element: 2)
+        }
+        group = nil
+    }
+
+    private func startTransaction(_ s: Segment) {
+        finishClaim(endSegment: s.number)
+        closeTransactionIfOpen(at: s, trailer: "SE")
+        if group == nil && !reportedMissingGS {
+            warn("X12-GS-MISSING", "ST without a GS functional group header", s)
+            reportedMissingGS = true
+        }
+        group?.transactions += 1
+        let guide = s.optional(3) ?? group?.version ?? ""
+        var transaction = Transaction(control: s.string(2), segment: s.number, guide: guide)
+        if !s.element(1, is: "837") {
+            warn("X12-NOT-837", "transaction set \(s.string(1)) is not an 837 claim; its segments are skipped", s, element: 1)
+            transaction.skip = true
+        }
+        claimType = guide.contains("X223") || guide.contains("X096") ? .institutional : .professional
+        self.transaction = transaction
+        resetHierarchy()
+    }
+
+    private var reportedMissingGS = false
+
+    private func resetHierarchy() {
+        billingProviders.removeAll(keepingCapacity: true)
+        currentBillingID = nil
+        subscriberContext = nil
+        patientContext = nil
+        brokenHierarchy = nil
+        submitter = nil
+        receiver = nil
+        createdOn = nil
+        loop = .header
+        providerSlot = .ignored
+    }
+
+    private func closeTransactionIfOpen(at s: Segment, trailer: String) {
+        guard let open = transaction else { return }
+        finishClaim(endSegment: s.number)
+        record(.warning, "X12-SE-MISSING",
+               "transaction set \(open.control.isEmpty ? "(no ST)" : open.control) (ST at segment \(open.segment)) has no SE trailer",
+               segment: s.number, id: s.id)
+        transaction = nil
+    }
+
+    private func endTransaction(_ s: Segment) {
+        finishClaim(endSegment: s.number)
+        guard let open = transaction else {
+            warn("X12-ST-MISSING", "SE without a matching ST header", s)
+            return
+        }
+        let count = s.string(1)
+        if Int(count) != open.segments {
+            warn("X12-SE-COUNT", "SE01 says \(count.isEmpty ? "nothing" : count) segments; the transaction set has \(open.segments) (ST to SE)", s, element: 1)
+        }
+        if !open.control.isEmpty && s.string(2) != open.control {
+            warn("X12-SE-CONTROL", "SE02 '\(s.string(2))' does not match ST02 '\(open.control)' (segment \(open.segment))", s, element: 2)
+        }
+        transaction = nil
+    }
+
+    func finishFile(segment: Int) {
+        if let current = claim, !claimBroken, transaction != nil {
+            record(.error, "X12-TRUNCATED",
+                   "the file ends inside claim \(current.id) with no SE, GE or IEA after it; claim \(current.id) left out as it may be incomplete",
+                   segment: segment, id: SegmentTag.unpack(lastSegment.tag), claimID: current.id)
+            claimBroken = true
+        }
+        finishClaim(endSegment: segment)
+        if let open = transaction {
+            record(.warning, "X12-SE-MISSING", "transaction set \(open.control) (ST at segment \(open.segment)) has no SE trailer",
+                   segment: segment, id: "SE")
+        }
+        if let open = group {
+            record(.warning, "X12-GE-MISSING", "functional group \(open.control) (GS at segment \(open.segment)) has no GE trailer",
+                   segment: segment, id: "GE")
+        }
+        if let open = interchange {
+            record(.warning, "X12-IEA-MISSING", "interchange \(open.control) (ISA at segment \(open.segment)) has no IEA trailer",
+                   segment: segment, id: "IEA")
+        }
+        if segment == 0 {
+            record(.error, "X12-EMPTY", "the file holds no X12 segments", segment: 0, id: "")
+        }
+        transaction = nil
+        group = nil
+        interchange = nil
+    }
+
+    // MARK: Hierarchy
+
+    private func hl(_ s: Segment) {
+        finishClaim(endSegment: s.number)
+        let id = s.string(1)
+        let parent = s.string(2)
+        let level = s.string(3)
+        providerSlot = .ignored
+        otherCoverageIndex = nil
+        switch level {
+        case "20":
+            billingProviders[id] = BillingContext()
+            currentBillingID = id
+            subscriberContext = nil
+            patientContext = nil
+            brokenHierarchy = nil
+            loop = .billingProvider
+        case "22":
+            patientContext = nil
+            loop = .subscriber
+            guard billingProviders[parent] != nil else {
+                let problem = parent.isEmpty
+                    ? "subscriber HL \(id) has no parent (HL02): it must name its billing provider HL"
+                    : "subscriber HL \(id) names parent HL \(parent), which is not a billing provider (level 20) in this transaction"
+                record(.error, "X12-HL-PARENT", "\(problem); its claims are left out", segment: s.number, id: "HL", element: 2)
+                brokenHierarchy = "HL \(id) at segment \(s.number) has no billing provider parent"
+                subscriberContext = nil
+                return
+            }
+            brokenHierarchy = nil
+            subscriberContext = SubscriberContext(id: id, billingID: parent)
+        case "23":
+            loop = .patient
+            guard let subscriber = subscriberContext, subscriber.id == parent else {
+                if brokenHierarchy == nil {
+                    record(.error, "X12-HL-PARENT",
+                           "patient HL \(id) names parent HL \(parent.isEmpty ? "(none)" : parent), which is not the subscriber HL before it; its claims are left out",
+                           segment: s.number, id: "HL", element: 2)
+                    brokenHierarchy = "HL \(id) at segment \(s.number) has no subscriber parent"
+                }
+                patientContext = nil
+                return
+            }
+            patientContext = PatientContext(id: id)
+        default:
+            record(.error, "X12-HL-LEVEL",
+                   "HL03 '\(level)' is not a level of an 837 (20 billing provider, 22 subscriber, 23 patient); its claims are left out",
+                   segment: s.number, id: "HL", element: 3)
+            brokenHierarchy = "HL \(id) has an unknown level"
+        }
+    }
+
+    private func personName(_ s: Segment) -> PersonName {
+        PersonName(last: s.string(3), first: s.optional(4), middle: s.optional(5), suffix: s.optional(7))
+    }
+
+    private func provider(_ s: Segment, role: Provider.Role) -> Provider {
+        var provider = Provider(role: role, entityType: s.optional(2), name: personName(s))
+        if let qualifier = s.optional(8), let id = s.optional(9) {
+            if qualifier == "XX" {
+                provider.npi = NPI(id)
+                if !NPI.checkDigitIsValid(id) {
+                    warn("X12-NPI", "NPI '\(id)' of the \(role.rawValue) provider fails its check digit (Luhn with prefix 80840)",
+                         s, element: 9)
+                }
+            } else {
+                provider.secondaryIDs.append(QualifiedID(qualifier: qualifier, id: id))
+            }
+        }
+        return provider
+    }
+
+    private func nm1(_ s: Segment) {
+        let entity = s.string(1)
+        if claim != nil {
+            claimNM1(s, entity: entity)
+            return
+        }
+        switch (entity, loop) {
+        case ("41", _):
+            submitter = Party(name: s.string(3), id: s.optional(9)); loop = .submitter
+        case ("40", _):
+            receiver = Party(name: s.string(3), id: s.optional(9)); loop = .receiver
+        case ("85", .billingProvider), ("85", .billingProviderName), ("85", .payToAddress), ("85", .payToPlan):
+            if let id = currentBillingID {
+                if billingProviders[id]?.provider != nil {
+                    warn("X12-LOOP-REPEAT", "loop 2010AA (billing provider name) appears more than once under HL \(id); the last one is used", s)
+                }
+                billingProviders[id]?.provider = provider(s, role: .billing)
+            }
+            loop = .billingProviderName; providerSlot = .billing
+        case ("87", .billingProvider), ("87", .billingProviderName), ("87", .payToAddress):
+            if let id = currentBillingID { billingProviders[id]?.payTo = provider(s, role: .payTo) }
+            loop = .payToAddress; providerSlot = .payTo
+        case ("PE", _) where [.billingProvider, .billingProviderName, .payToAddress].contains(loop):
+            loop = .payToPlan; providerSlot = .ignored
+        case ("IL", .subscriber), ("IL", .subscriberName):
+            subscriberContext?.subscriber.name = personName(s)
+            subscriberContext?.subscriber.memberID = s.optional(9)
+            loop = .subscriberName; providerSlot = .ignored
+        case ("PR", .subscriber), ("PR", .subscriberName), ("PR", .payerName):
+            subscriberContext?.payer = Payer(id: s.optional(9), name: s.string(3), idQualifier: s.optional(8))
+            loop = .payerName; providerSlot = .ignored
+        case ("QC", .patient), ("QC", .patientName):
+            patientContext?.patient.name = personName(s)
+            loop = .patientName; providerSlot = .ignored
+        default:
+            if brokenHierarchy == nil {
+                warn("X12-NM1-ENTITY", "NM101 '\(entity)' is not an entity expected in loop \(loop.rawValue); the name is not read",
+                     s, element: 1)
+            }
+            providerSlot = .ignored
+        }
+    }
+
+    private func claimNM1(_ s: Segment, entity: String) {
+        guard var current = claim else { return }
+        defer { claim = current }
+        if loop == .otherSubscriber || loop == .otherSubscriberDetail {
+            loop = .otherSubscriberDetail
+            providerSlot = .ignored
+            guard let index = otherCoverageIndex else { return }
+            switch entity {
+            case "IL":
+                current.otherCoverage[index].subscriberName = personName(s)
+                current.otherCoverage[index].memberID = s.optional(9)
+            case "PR":
+                current.otherCoverage[index].payer = Payer(id: s.optional(9), name: s.string(3), idQualifier: s.optional(8))
+            default: break
+            }
+            return
+        }
+        let inLine = !current.lines.isEmpty && (loop == .line || loop == .drug || loop == .lineProvider || loop == .lineAdjudication)
+        if inLine {
+            loop = .lineProvider
+            let index = current.lines.count - 1
+            switch entity {
+            case "82":
+                current.lines[index].renderingProvider = provider(s, role: .rendering); providerSlot = .lineRendering
+            case "DN":
+                current.lines[index].referringProvider = provider(s, role: .referring); providerSlot = .lineReferring
+            default:
+                let role = Self.otherRole(entity)
+                current.lines[index].otherProviders.append(provider(s, role: role))
+                providerSlot = .lineOther(current.lines[index].otherProviders.count - 1)
+            }
+            return
+        }
+        loop = .claimProvider
+        switch entity {
+        case "DN", "P3":
+            current.referringProvider = provider(s, role: .referring); providerSlot = .claimReferring
+        case "82":
+            current.renderingProvider = provider(s, role: .rendering); providerSlot = .claimRendering
+        case "77", "FA":
+            current.serviceFacility = provider(s, role: .serviceFacility); providerSlot = .claimFacility
+        case "PW", "45":
+            providerSlot = .ignored  // ambulance pick-up and drop-off locations
+        default:
+            current.otherProviders.append(provider(s, role: Self.otherRole(entity)))
+            providerSlot = .claimOther(current.otherProviders.count - 1)
+        }
+    }
+
+    static func otherRole(_ entity: String) -> Provider.Role {
+        switch entity {
+        case "DQ": return .supervising
+        case "DK": return .ordering
+        case "71": return .attending
+        case "72": return .operating
+        case "ZZ": return .otherOperating
+        case "QB": return .purchasedService
+        case "77", "FA": return .serviceFacility
+        default: return .other
+        }
+    }
+
+    /// Applies `body` to the provider the current NM1 started (see `providerSlot`).
+    private func updateProvider(_ body: (inout Provider) -> Void) {
+        func apply(_ provider: inout Provider?) {
+            guard var value = provider else { return }
+            provider = nil
+            body(&value)
+            provider = value
+        }
+        switch providerSlot {
+        case .billing, .payTo:
+            guard let id = currentBillingID, var context = billingProviders.removeValue(forKey: id) else { return }
+            if case .billing = providerSlot { apply(&context.provider) } else { apply(&context.payTo) }
+            billingProviders[id] = context
+            return
+        case .ignored:
+            return
+        default:
+            break
+        }
+        guard var current = claim else { return }
+        claim = nil  // keep `current` uniquely referenced, so its arrays are not copied
+        defer { claim = current }
+        let last = current.lines.count - 1
+        switch providerSlot {
+        case .claimReferring: apply(&current.referringProvider)
+        case .claimRendering: apply(&current.renderingProvider)
+        case .claimFacility: apply(&current.serviceFacility)
+        case .claimOther(let i) where i < current.otherProviders.count: body(&current.otherProviders[i])
+        case .lineRendering where last >= 0: apply(&current.lines[last].renderingProvider)
+        case .lineReferring where last >= 0: apply(&current.lines[last].referringProvider)
+        case .lineOther(let i) where last >= 0 && i < current.lines[last].otherProviders.count:
+            body(&current.lines[last].otherProviders[i])
+        default: break
+        }
+    }
+
+    private func prv(_ s: Segment) {
+        let taxonomy = s.optional(3)
+        if loop == .billingProvider, let id = currentBillingID {
+            // PRV*BI comes before the billing provider's NM1 (2000A), so it waits in the context.
+            billingProviders[id]?.taxonomy = taxonomy
+            return
+        }
+        updateProvider { $0.taxonomy = taxonomy }
+    }
+
+    private func address(_ existing: Address?, _ body: (inout Address) -> Void) -> Address {
+        var address = existing ?? Address()
+        body(&address)
+        return address
+    }
+
+    /// Applies `body` to the address of whoever the current loop names (subscriber, patient or provider).
+    private func updateAddress(_ body: (inout Address) -> Void) {
+        switch loop {
+        case .subscriberName:
+            let existing = subscriberContext?.subscriber.address
+            subscriberContext?.subscriber.address = address(existing, body)
+        case .patientName:
+            let existing = patientContext?.patient.address
+            patientContext?.patient.address = address(existing, body)
+        default:
+            updateProvider { provider in provider.address = address(provider.address, body) }
+        }
+    }
+
+    private func n3(_ s: Segment) {
+        let lines = [s.optional(1), s.optional(2)].compactMap { $0 }
+        updateAddress { $0.lines = lines }
+    }
+
+    private func n4(_ s: Segment) {
+        let (city, state, postalCode, country) = (s.optional(1), s.optional(2), s.optional(3), s.optional(4))
+        updateAddress { $0.city = city; $0.state = state; $0.postalCode = postalCode; $0.country = country }
+    }
+
+    private func ref(_ s: Segment) {
+        let qualifier = s.string(1)
+        let value = s.string(2)
+        if claim != nil {
+            switch loop {
+            case .claim:
+                switch qualifier {
+                case "G1": claim?.priorAuthorization = value
+                case "9F": claim?.referralNumber = value
+                case "F8": claim?.originalClaimNumber = value
+                case "EA": claim?.medicalRecordNumber = value
+                case "D9": claim?.clearinghouseTraceNumber = value
+                default: break
+                }
+                return
+            case .line, .lineAdjudication:
+                guard let n = claim?.lines.count, n > 0 else { return }
+                switch qualifier {
+                case "6R": claim?.lines[n - 1].lineControlNumber = value
+                case "G1": claim?.lines[n - 1].priorAuthorization = value
+                default: break
+                }
+                return
+            case .drug:
+                guard let n = claim?.lines.count, n > 0 else { return }
+                if qualifier == "XZ" || qualifier == "VY" { claim?.lines[n - 1].drug?.prescriptionNumber = value }
+                return
+            case .otherSubscriber, .otherSubscriberDetail:
+                return
+            default:
+                break
+            }
+        }
+        switch qualifier {
+        case "EI", "SY":
+            if case .billing = providerSlot { updateProvider { $0.taxID = QualifiedID(qualifier: qualifier, id: value) }; return }
+            if case .payTo = providerSlot { updateProvider { $0.taxID = QualifiedID(qualifier: qualifier, id: value) }; return }
+            updateProvider { $0.secondaryIDs.append(QualifiedID(qualifier: qualifier, id: value)) }
+        default:
+            updateProvider { $0.secondaryIDs.append(QualifiedID(qualifier: qualifier, id: value)) }
+        }
+    }
+
+    private func sbr(_ s: Segment) {
+        if claim != nil {
+            // Loop 2320: another payer's subscriber.
+            loop = .otherSubscriber
+            providerSlot = .ignored
+            claim?.otherCoverage.append(OtherCoverage(
+                payerResponsibility: s.optional(1), relationshipCode: s.optional(2), groupNumber: s.optional(3),
+                claimFilingIndicator: s.optional(9)))
+            otherCoverageIndex = (claim?.otherCoverage.count ?? 1) - 1
+            return
+        }
+        guard loop == .subscriber else {
+            if brokenHierarchy == nil { warn("X12-LOOP-ORDER", "SBR outside loop 2000B (found in \(loop.rawValue))", s) }
+            return
+        }
+        subscriberContext?.subscriber.payerResponsibility = s.optional(1)
+        subscriberContext?.subscriber.relationshipCode = s.optional(2)
+        subscriberContext?.subscriber.groupNumber = s.optional(3)
+        subscriberContext?.subscriber.groupName = s.optional(4)
+        subscriberContext?.subscriber.insuranceType = s.optional(5)
+        subscriberContext?.subscriber.claimFilingIndicator = s.optional(9)
+        if s.optional(9) == nil, let shifted = s.optional(8) {
+            warn("X12-SBR09", "SBR09 (claim filing indicator) is empty but SBR08, which 5010 does not use, holds '\(shifted)': one element separator is missing; SBR09 left empty",
+                 s, element: 9)
+        }
+    }
+
+    private func pat(_ s: Segment) {
+        if loop == .patient { patientContext?.patient.relationshipToSubscriber = s.optional(1) }
+    }
+
+    private func dmg(_ s: Segment) {
+        let birth = s.optional(2).map { DateOrRange(x12: $0, format: s.string(1)) }
+        if let birth, !birth.isValid {
+            warn("X12-DATE", "DMG02 '\(birth.unparsedText ?? "")' is not a \(s.string(1).isEmpty ? "D8" : s.string(1)) date", s, element: 2)
+        }
+        switch loop {
+        case .subscriberName:
+            subscriberContext?.subscriber.birthDate = birth
+            subscriberContext?.subscriber.sex = s.optional(3)
+        case .patientName:
+            patientContext?.patient.birthDate = birth
+            patientContext?.patient.sex = s.optional(3)
+        default:
+            break
+        }
+    }
+
+    // MARK: Claim
+
+    private func clm(_ s: Segment) {
+        finishClaim(endSegment: s.number)
+        let id = s.string(1)
+        let charge = Money(dollars: s.string(2))
+        let composite = s.components(5)
+        let claimContextProblem: String?
+        if let broken = brokenHierarchy {
+            claimContextProblem = broken
+        } else if subscriberContext == nil {
+            claimContextProblem = "CLM is not inside a subscriber hierarchy level (HL with HL03 22)"
+        } else {
+            claimContextProblem = nil
+        }
+        var claim = Claim(
+            type: claimType, id: id, totalCharge: charge, submitter: submitter, receiver: receiver, createdOn: createdOn,
+            billingProvider: nil, subscriber: Subscriber(name: nil), patient: Patient(name: nil, isSubscriber: true), payer: nil)
+        if claimType == .professional {
+            claim.placeOfService = composite.first.flatMap { $0.isEmpty ? nil : $0 }
+        } else {
+            claim.facilityTypeCode = composite.first.flatMap { $0.isEmpty ? nil : $0 }
+        }
+        if composite.count > 1, !composite[1].isEmpty { claim.facilityCodeQualifier = composite[1] }
+        if composite.count > 2, !composite[2].isEmpty { claim.frequencyCode = composite[2] }
+        claim.providerSignatureOnFile = s.optional(6)
+        claim.assignmentCode = s.optional(7)
+        claim.benefitsAssigned = s.optional(8)
+        claim.releaseOfInformation = s.optional(9)
+        claim.relatedCauses = s.components(11).filter { !$0.isEmpty }
+        if claimType == .institutional { claim.institutional = InstitutionalDetails() }
+        claim.source = ClaimSource(file: file, segment: s.number, byteOffset: s.fileOffset,
+                                   interchangeControlNumber: interchange?.control,
+                                   transactionControlNumber: transaction?.control,
+                                   implementationGuide: transaction?.guide)
+        self.claim = claim
+        claimStart = (s.number, s.fileOffset)
+        claimEnd = s.fileOffset + Int64(s.length) + 1
+        claimBroken = false
+        loop = .claim
+        providerSlot = .ignored
+        otherCoverageIndex = nil
+        if id.isEmpty {
+            breakClaim("X12-CLM01", "CLM01 (patient control number) is empty: the claim cannot be identified",
+                       segment: s.number, id: "CLM", element: 1)
+        }
+        if let problem = claimContextProblem {
+            breakClaim("X12-HL-PARENT", problem, segment: s.number, id: "CLM")
+        }
+        if !charge.isValid {
+            warn("X12-AMOUNT", "CLM02 '\(s.string(2))' is not a monetary amount", s, element: 2)
+        }
+        if composite.isEmpty {
+            warn("X12-CLM05", "CLM05 (\(claimType == .professional ? "place of service" : "facility type") and frequency) is empty", s, element: 5)
+        }
+    }
+
+    private func dtp(_ s: Segment) {
+        guard claim != nil else { return }
+        let qualifier = s.string(1)
+        let date = DateOrRange(x12: s.string(3), format: s.string(2))
+        if !date.isValid {
+            warn("X12-DATE", "DTP03 '\(s.string(3))' is not a valid \(s.string(2).isEmpty ? "date" : s.string(2)) date", s, element: 3)
+        }
+        switch loop {
+        case .claim, .claimProvider:
+            loop = .claim
+            claim?.dates.append(QualifiedDate(qualifier: qualifier, date: date))
+        case .line:
+            guard let n = claim?.lines.count, n > 0 else { return }
+            if qualifier == "472" { claim?.lines[n - 1].serviceDate = date }
+        default:
+            break
+        }
+    }
+
+    private func cl1(_ s: Segment) {
+        guard claim != nil else { return }
+        if claim?.institutional == nil { claim?.institutional = InstitutionalDetails() }
+        claim?.institutional?.admissionType = s.optional(1)
+        claim?.institutional?.admissionSource = s.optional(2)
+        claim?.institutional?.patientStatus = s.optional(3)
+    }
+
+    private func pwk(_ s: Segment) {
+        guard claim != nil else { return }
+        let attachment = Attachment(reportType: s.string(1), transmission: s.string(2), controlNumber: s.optional(6))
+        if loop == .line, let n = claim?.lines.count, n > 0 {
+            claim?.lines[n - 1].attachments.append(attachment)
+        } else if loop == .claim {
+            claim?.attachments.append(attachment)
+        }
+    }
+
+    private func nte(_ s: Segment) {
+        guard claim != nil else { return }
+        let note = Note(reference: s.string(1), text: s.string(2))
+        if loop == .line, let n = claim?.lines.count, n > 0 {
+            claim?.lines[n - 1].notes.append(note)
+        } else if loop == .claim || loop == .claimProvider {
+            claim?.notes.append(note)
+        }
+    }
+
+    private func amt(_ s: Segment) {
+        guard claim != nil, let index = otherCoverageIndex, loop == .otherSubscriber, s.element(1, is: "D") else { return }
+        claim?.otherCoverage[index].paidAmount = Money(dollars: s.string(2))
+    }
+
+    private func hi(_ s: Segment) {
+        guard claim != nil else {
+            warn("X12-LOOP-ORDER", "HI outside a claim", s)
+            return
+        }
+        guard s.count > 1 else { return }
+        for element in 1..<s.count where s.isPresent(element) {
+            let parts = s.components(element)
+            let qualifier = parts[0]
+            guard parts.count >= 2, !parts[1].isEmpty else {
+                warn("X12-HI", "HI\(element < 10 ? "0" : "")\(element) '\(s.string(element))' is not a qualifier\(String(UnicodeScalar(s.delimiters.component)))code composite (is the component separator '\(String(UnicodeScalar(s.delimiters.component)))' missing?); not read as a diagnosis",
+                     s, element: element)
+                continue
+            }
+            let code = parts[1]
+            let dateText = parts.count > 3 ? parts[3] : ""
+            let dateFormat = parts.count > 2 ? parts[2] : ""
+            switch qualifier {
+            case "ABK", "BK", "ABF", "BF", "ABJ", "BJ", "ABN", "BN", "APR", "PR":
+                let system: DiagnosisCodeSystem = qualifier.hasPrefix("A") ? .icd10cm : .icd9cm
+                let role: Diagnosis.Role
+                switch qualifier {
+                case "ABK", "BK": role = .principal
+                case "ABF", "BF": role = .other
+                case "ABJ", "BJ": role = .admitting
+                case "ABN", "BN": role = .externalCause
+                default: role = .reasonForVisit
+                }
+                let poa = parts.count > 8 && !parts[8].isEmpty ? parts[8] : nil
+                let normalized = code.contains(".") ? code.replacingOccurrences(of: ".", with: "") : code
+                if code.contains(".") {
+                    warn("X12-HI", "diagnosis '\(code)' is written with a decimal point, which X12 omits; read as '\(normalized)'",
+                         s, element: element, component: 2)
+                }
+                claim?.diagnoses.append(Diagnosis(code: normalized, system: system, role: role, qualifier: qualifier,
+                                                  presentOnAdmission: poa))
+            case "BG", "ABG":
+                claim?.institutional?.conditionCodes.append(code)
+            case "BH":
+                claim?.institutional?.occurrenceCodes.append(InstitutionalCode(
+                    qualifier: qualifier, code: code, date: dateText.isEmpty ? nil : DateOrRange(x12: dateText, format: dateFormat)))
+            case "BI":
+                claim?.institutional?.occurrenceSpans.append(InstitutionalCode(
+                    qualifier: qualifier, code: code, date: dateText.isEmpty ? nil : DateOrRange(x12: dateText, format: dateFormat)))
+            case "BE":
+                let amount = parts.count > 4 && !parts[4].isEmpty ? Money(dollars: parts[4]) : nil
+                claim?.institutional?.valueCodes.append(InstitutionalCode(qualifier: qualifier, code: code, amount: amount))
+            case "BBR", "BBQ", "BR", "BQ", "CAH":
+                claim?.institutional?.procedures.append(InstitutionalCode(
+                    qualifier: qualifier, code: code, date: dateText.isEmpty ? nil : DateOrRange(x12: dateText, format: dateFormat)))
+            case "DR", "TC":
+                break  // DRG and treatment codes: kept as written in the segment
+            default:
+                warn("X12-HI", "HI qualifier '\(qualifier)' is not a code list qualifier of an 837", s, element: element, component: 1)
+            }
+        }
+    }
+
+    // MARK: Service lines
+
+    private func lx(_ s: Segment) {
+        guard claim != nil else {
+            if brokenHierarchy == nil {
+                record(.error, "X12-LOOP-ORDER", "LX (service line) outside any claim: there is no CLM before it; line left out",
+                       segment: s.number, id: "LX")
+            }
+            return
+        }
+        let number = (claim?.lines.count ?? 0) + 1
+        claim?.lines.append(ServiceLine(number: number, lx: s.optional(1), procedureQualifier: nil, charge: Money(cents: 0),
+                                        unitBasis: nil))
+        loop = .line
+        providerSlot = .ignored
+        lineHasService = false
+    }
+
+    private var lineHasService = false
+
+    /// The line a service segment (SV1/SV2) belongs to, or nil after breaking the claim.
+    private func serviceLineIndex(_ s: Segment) -> Int? {
+        guard claim != nil else {
+            if brokenHierarchy == nil {
+                record(.error, "X12-LOOP-ORDER", "\(s.id) (service line) outside any claim; line left out", segment: s.number, id: s.id)
+            }
+            return nil
+        }
+        guard let n = claim?.lines.count, n > 0, loop == .line || loop == .lineProvider || loop == .drug,
+              !lineHasService else {
+            breakClaim("X12-LOOP-ORDER", "\(s.id) without its LX: a service line must start with LX", segment: s.number, id: s.id)
+            return nil
+        }
+        lineHasService = true
+        return n - 1
+    }
+
+    private func procedure(_ parts: [String], into line: inout ServiceLine, _ s: Segment, element: Int) {
+        guard !parts.isEmpty else { return }
+        line.procedureQualifier = parts[0].isEmpty ? nil : parts[0]
+        if parts.count > 1, !parts[1].isEmpty { line.procedureCode = ProcedureCode(parts[1]) }
+        if parts.count > 2 {
+            line.modifiers = parts[2..<min(parts.count, 6)].filter { !$0.isEmpty }.map { Modifier($0) }
+        }
+        if parts.count > 6, !parts[6].isEmpty { line.procedureDescription = parts[6] }
+        if line.procedureCode == nil && line.revenueCode == nil {
+            warn("X12-PROCEDURE", "\(s.id)\(element < 10 ? "0" : "")\(element) has no procedure code", s, element: element, component: 2)
+        }
+    }
+
+    private func sv1(_ s: Segment) {
+        guard let index = serviceLineIndex(s), var line = claim?.lines[index] else { return }
+        procedure(s.components(1), into: &line, s, element: 1)
+        line.charge = Money(dollars: s.string(2))
+        if !line.charge.isValid { warn("X12-AMOUNT", "SV102 '\(s.string(2))' is not a monetary amount", s, element: 2) }
+        line.unitBasis = s.optional(3)
+        if let units = s.optional(4) {
+            line.units = Quantity(text: units)
+            if line.units?.isValid == false { warn("X12-QUANTITY", "SV104 '\(units)' is not a quantity", s, element: 4) }
+        }
+        line.placeOfService = s.optional(5)
+        var pointers: [Int] = []
+        for (k, text) in s.components(7).enumerated() where !text.isEmpty {
+            if let pointer = Int(text) { pointers.append(pointer) } else {
+                warn("X12-POINTER", "SV107-\(k + 1) '\(text)' is not a diagnosis pointer (1 to 12)", s, element: 7, component: k + 1)
+            }
+        }
+        line.diagnosisPointers = pointers
+        claim?.lines[index] = line
+    }
+
+    private func sv2(_ s: Segment) {
+        guard let index = serviceLineIndex(s), var line = claim?.lines[index] else { return }
+        line.revenueCode = s.optional(1)
+        procedure(s.components(2), into: &line, s, element: 2)
+        line.charge = Money(dollars: s.string(3))
+        if !line.charge.isValid { warn("X12-AMOUNT", "SV203 '\(s.string(3))' is not a monetary amount", s, element: 3) }
+        line.unitBasis = s.optional(4)
+        if let units = s.optional(5) {
+            line.units = Quantity(text: units)
+            if line.units?.isValid == false { warn("X12-QUANTITY", "SV205 '\(units)' is not a quantity", s, element: 5) }
+        }
+        claim?.lines[index] = line
+    }
+
+    private func lin(_ s: Segment) {
+        guard let n = claim?.lines.count, n > 0 else { return }
+        let qualifier = s.string(2)
+        let ndc = NDC(s.string(3))
+        if qualifier == "N4" && !ndc.isWellFormed {
+            warn("X12-NDC", "LIN03 '\(ndc.text)' is not an 11-digit NDC (5-4-2)", s, element: 3)
+        }
+        claim?.lines[n - 1].drug = DrugInfo(qualifier: qualifier, ndc: ndc)
+        loop = .drug
+    }
+
+    private func ctp(_ s: Segment) {
+        guard loop == .drug, let n = claim?.lines.count, n > 0 else { return }
+        if let quantity = s.optional(4) {
+            claim?.lines[n - 1].drug?.quantity = Quantity(text: quantity)
+            if Quantity(text: quantity).isValid == false { warn("X12-QUANTITY", "CTP04 '\(quantity)' is not a quantity", s, element: 4) }
+        }
+        claim?.lines[n - 1].drug?.unit = s.components(5).first.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    // MARK: Finishing a claim
+
+    private func finishClaim(endSegment: Int) {
+        guard var finished = claim else { return }
+        claim = nil
+        loop = .header
+        providerSlot = .ignored
+        if claimBroken { claimBroken = false; return }
+        finished.source?.byteLength = claimEnd - claimStart.offset
+        if let subscriber = subscriberContext {
+            if let billing = billingProviders[subscriber.billingID] {
+                finished.billingProvider = billing.provider
+                if let taxonomy = billing.taxonomy, finished.billingProvider?.taxonomy == nil {
+                    finished.billingProvider?.taxonomy = taxonomy
+                }
+                finished.payToProvider = billing.payTo
+            }
+            finished.subscriber = subscriber.subscriber
+            finished.payer = subscriber.payer
+            if let patient = patientContext {
+                finished.patient = patient.patient
+            } else {
+                let s = subscriber.subscriber
+                finished.patient = Patient(name: s.name, birthDate: s.birthDate, sex: s.sex, address: s.address,
+                                           relationshipToSubscriber: "18", isSubscriber: true)
+            }
+        }
+        completed.append(finished)
+    }
+}

@@ -1,0 +1,422 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The separators of an interchange, from its ISA segment.
+struct Delimiters: Equatable {
+    var element: UInt8
+    var component: UInt8
+    var repetition: UInt8
+    var segment: UInt8
+
+    static let standard = Delimiters(
+        element: UInt8(ascii: "*"), component: UInt8(ascii: ":"), repetition: UInt8(ascii: "^"), segment: UInt8(ascii: "~"))
+}
+
+/// Where bytes come from: a file descriptor read in chunks, or bytes already in memory.
+enum ByteSource {
+    case file(Int32)
+    case memory([UInt8], position: Int)
+
+    /// Fills `target` with up to its count of bytes; returns how many were read (0 at the end), or -1 on error.
+    mutating func read(into target: UnsafeMutablePointer<UInt8>, count: Int) -> Int {
+        switch self {
+        case .file(let descriptor):
+            while true {
+                let result = Glibc.read(descriptor, target, count)
+                if result < 0 && errno == EINTR { continue }
+                return result
+            }
+        case .memory(let bytes, let position):
+            let n = min(count, bytes.count - position)
+            guard n > 0 else { return 0 }
+            bytes.withUnsafeBufferPointer { buffer in
+                if let base = buffer.baseAddress { target.update(from: base + position, count: n) }
+            }
+            self = .memory(bytes, position: position + n)
+            return n
+        }
+    }
+}
+
+/// One segment, viewed in place in the scanner's buffer. Valid only until the scanner moves on: every
+/// value that must outlive it is copied out as a `String`.
+struct Segment {
+    let base: UnsafePointer<UInt8>
+    let length: Int
+    /// `bounds[i]` is the offset where element i starts; `bounds[count]` is `length + 1`.
+    let bounds: UnsafePointer<Int32>
+    /// Number of elements including the segment id (element 0).
+    let count: Int
+    let delimiters: Delimiters
+    /// The segment id packed into an integer (see `SegmentTag`).
+    let tag: UInt32
+    /// 1-based segment number in the file.
+    let number: Int
+    /// Byte offset of the segment's first byte in the file.
+    let fileOffset: Int64
+
+    /// The segment id as text.
+    var id: String { string(0) }
+
+    func range(_ index: Int) -> (start: Int, end: Int)? {
+        guard index < count else { return nil }
+        return (Int(bounds[index]), Int(bounds[index + 1]) - 1)
+    }
+
+    func isPresent(_ index: Int) -> Bool {
+        guard let r = range(index) else { return false }
+        return r.end > r.start
+    }
+
+    /// Element `index` as text; "" when absent.
+    func string(_ index: Int) -> String {
+        guard let r = range(index), r.end > r.start else { return "" }
+        return String(decoding: UnsafeBufferPointer(start: base + r.start, count: r.end - r.start), as: UTF8.self)
+    }
+
+    /// Element `index` as text, or nil when absent or empty.
+    func optional(_ index: Int) -> String? {
+        guard let r = range(index), r.end > r.start else { return nil }
+        return String(decoding: UnsafeBufferPointer(start: base + r.start, count: r.end - r.start), as: UTF8.self)
+    }
+
+    /// True when element `index` is exactly `text` (ASCII), without building a String.
+    func element(_ index: Int, is text: StaticString) -> Bool {
+        guard let r = range(index), r.end - r.start == text.utf8CodeUnitCount else { return false }
+        return memcmp(base + r.start, text.utf8Start, r.end - r.start) == 0
+    }
+
+    /// The components of element `index` (split on the component separator); [] when absent.
+    func components(_ index: Int) -> [String] {
+        guard let r = range(index), r.end > r.start else { return [] }
+        var result: [String] = []
+        var start = r.start
+        var i = r.start
+        while i <= r.end {
+            if i == r.end || base[i] == delimiters.component {
+                result.append(String(decoding: UnsafeBufferPointer(start: base + start, count: i - start), as: UTF8.self))
+                start = i + 1
+            }
+            i += 1
+        }
+        return result
+    }
+
+    /// True when any byte of the segment is outside printable ASCII (control bytes or non-ASCII).
+    var hasNonPrintableBytes: Bool {
+        for i in 0..<length where base[i] < 0x20 || base[i] == 0x7F { return true }
+        return false
+    }
+
+    /// The raw text of the whole segment, without its terminator.
+    var text: String { String(decoding: UnsafeBufferPointer(start: base, count: length), as: UTF8.self) }
+}
+
+/// Segment ids as packed integers, so the reader switches on a number instead of comparing strings.
+enum SegmentTag {
+    static func pack(_ id: StaticString) -> UInt32 {
+        var value: UInt32 = 0
+        let pointer = id.utf8Start
+        for i in 0..<id.utf8CodeUnitCount { value = value << 8 | UInt32(pointer[i]) }
+        return value
+    }
+    static func unpack(_ tag: UInt32) -> String {
+        var bytes: [UInt8] = []
+        var value = tag
+        while value != 0 { bytes.insert(UInt8(value & 0xFF), at: 0); value >>= 8 }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+    static let ISA = pack("ISA"), IEA = pack("IEA"), GS = pack("GS"), GE = pack("GE"), ST = pack("ST"), SE = pack("SE")
+    static let BHT = pack("BHT"), NM1 = pack("NM1"), PER = pack("PER"), HL = pack("HL"), PRV = pack("PRV")
+    static let N3 = pack("N3"), N4 = pack("N4"), REF = pack("REF"), SBR = pack("SBR"), PAT = pack("PAT")
+    static let DMG = pack("DMG"), CLM = pack("CLM"), DTP = pack("DTP"), CL1 = pack("CL1"), PWK = pack("PWK")
+    static let CN1 = pack("CN1"), AMT = pack("AMT"), K3 = pack("K3"), NTE = pack("NTE"), CR1 = pack("CR1")
+    static let CR2 = pack("CR2"), CR3 = pack("CR3"), CRC = pack("CRC"), HI = pack("HI"), HCP = pack("HCP")
+    static let LX = pack("LX"), SV1 = pack("SV1"), SV2 = pack("SV2"), SV5 = pack("SV5"), LIN = pack("LIN")
+    static let CTP = pack("CTP"), OI = pack("OI"), MOA = pack("MOA"), MIA = pack("MIA"), CAS = pack("CAS")
+    static let SVD = pack("SVD"), LQ = pack("LQ"), FRM = pack("FRM"), QTY = pack("QTY"), MEA = pack("MEA")
+    static let PS1 = pack("PS1"), CUR = pack("CUR"), TA1 = pack("TA1")
+}
+
+/// How the delimiters were found.
+enum DelimiterDetection {
+    case isa(Delimiters)
+    case irregularISA(Delimiters, width: Int)
+    case unreadableISA(Delimiters)
+    case guessed(Delimiters)
+}
+
+/// What the scanner found next.
+enum ScanResult {
+    case segment(Segment)
+    /// Bytes that do not form a segment (no id, or over the length limit), from `fileOffset`, `length` long.
+    case malformed(number: Int, fileOffset: Int64, length: Int, reason: MalformedReason, preview: String)
+    case end
+}
+
+enum MalformedReason {
+    case tooLong(limit: Int)
+    case badID
+    case tooManyElements(limit: Int)
+    /// The file ended in the middle of this segment (no terminator).
+    case cutOff
+}
+
+/// Splits a byte stream into segments with the delimiters of the interchange in force, reading the
+/// source in chunks so that memory does not grow with the file.
+final class SegmentScanner {
+    private var source: ByteSource
+    private var buffer: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private var start = 0          // first unread byte
+    private var end = 0            // one past the last valid byte
+    private var bufferFileOffset: Int64 = 0
+    private var atEOF = false
+    private(set) var readFailed = false
+    private let elementBounds: UnsafeMutablePointer<Int32>
+    let maxSegmentLength: Int
+    let maxElements: Int
+    private(set) var segmentNumber = 0
+    var delimiters: Delimiters?
+
+    init(source: ByteSource, chunkSize: Int = 1 << 20, maxSegmentLength: Int, maxElements: Int) {
+        self.source = source
+        self.capacity = max(chunkSize, 4096)
+        self.buffer = .allocate(capacity: capacity)
+        self.maxSegmentLength = maxSegmentLength
+        self.maxElements = maxElements
+        self.elementBounds = .allocate(capacity: maxElements + 2)
+    }
+
+    deinit {
+        buffer.deallocate()
+        elementBounds.deallocate()
+        if case .file(let descriptor) = source { close(descriptor) }
+    }
+
+    /// Reads more bytes, keeping the unread ones; grows the buffer when a segment does not fit.
+    private func fill() {
+        guard !atEOF else { return }
+        if start > 0 {
+            let remaining = end - start
+            if remaining > 0 { (buffer).update(from: buffer + start, count: remaining) }
+            bufferFileOffset += Int64(start)
+            end = remaining
+            start = 0
+        }
+        if end == capacity {
+            let newCapacity = capacity * 2
+            let newBuffer = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+            newBuffer.update(from: buffer, count: end)
+            buffer.deallocate()
+            buffer = newBuffer
+            capacity = newCapacity
+        }
+        let n = source.read(into: buffer + end, count: capacity - end)
+        if n < 0 { readFailed = true; atEOF = true; return }
+        if n == 0 { atEOF = true; return }
+        end += n
+    }
+
+    /// Ensures at least `count` unread bytes are buffered, unless the source ends first.
+    private func ensure(_ count: Int) {
+        while end - start < count && !atEOF { fill() }
+    }
+
+    /// Bytes at the current position, for delimiter detection (at most `count`).
+    func peek(_ count: Int) -> [UInt8] {
+        skipWhitespace()
+        ensure(count)
+        let n = min(count, end - start)
+        return Array(UnsafeBufferPointer(start: buffer + start, count: n))
+    }
+
+    private func skipWhitespace() {
+        while true {
+            if start == end {
+                if atEOF { return }
+                fill()
+                continue
+            }
+            let byte = buffer[start]
+            if byte == 0x0A || byte == 0x0D || byte == 0x20 || byte == 0x09 { start += 1 } else { return }
+        }
+    }
+
+    /// Finds the next segment terminator at or after `from` in the buffer, reading more as needed.
+    /// Returns its index, or nil at end of input (or when the segment passes the length limit).
+    private func findTerminator(_ terminator: UInt8) -> Int? {
+        var searched = start
+        while true {
+            if searched < end, let hit = memchr(buffer + searched, Int32(terminator), end - searched) {
+                return buffer.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            }
+            searched = end
+            if end - start > maxSegmentLength || atEOF { return nil }
+            let before = start
+            fill()
+            searched -= before - start  // the buffer may have moved
+        }
+    }
+
+    /// How the delimiters in force were found, set when they change (the reader turns it into a warning).
+    private(set) var detection: DelimiterDetection?
+
+    /// Reads the delimiters from an ISA at the current position, or guesses them for a file without one.
+    private func detectDelimiters() {
+        ensure(512)
+        let available = end - start
+        let b = buffer + start
+        let startsWithISA = available >= 4 && b[0] == 73 && b[1] == 83 && b[2] == 65
+        if startsWithISA {
+            let e = b[3]
+            let fixed = [3, 6, 17, 20, 31, 34, 50, 53, 69, 76, 81, 83, 89, 99, 101, 103]
+            if available >= 106, fixed.allSatisfy({ b[$0] == e }), b[104] != e {
+                let found = Delimiters(element: e, component: b[104], repetition: b[82], segment: b[105])
+                if found != delimiters { detection = .isa(found) }
+                delimiters = found
+                return
+            }
+            // Not 106 wide: count sixteen separators, then ISA16 and the terminator follow.
+            var separators = 0
+            var i = 3
+            while i < available - 2 {
+                if b[i] == e {
+                    separators += 1
+                    if separators == 16 {
+                        let repetitionIndex = fixedIndexOfElement(11, in: b, count: available, separator: e)
+                        let found = Delimiters(element: e, component: b[i + 1],
+                                               repetition: repetitionIndex.map { b[$0] } ?? UInt8(ascii: "^"),
+                                               segment: b[i + 2])
+                        delimiters = found
+                        detection = .irregularISA(found, width: i + 3)
+                        return
+                    }
+                }
+                i += 1
+            }
+            let found = delimiters ?? Delimiters.standard
+            delimiters = found
+            detection = .unreadableISA(found)
+            return
+        }
+        guard delimiters == nil else { return }
+        // No ISA: take the byte after a two- or three-letter id as the element separator, and `~` as the
+        // terminator when it occurs, else a newline.
+        var e = UInt8(ascii: "*")
+        if available >= 3, !(b[2] >= 65 && b[2] <= 90) && !(b[2] >= 48 && b[2] <= 57) { e = b[2] } else if available >= 4 { e = b[3] }
+        let window = UnsafeBufferPointer(start: b, count: available)
+        let terminator: UInt8 = window.contains(UInt8(ascii: "~")) ? UInt8(ascii: "~") : 0x0A
+        let found = Delimiters(element: e, component: UInt8(ascii: ":"), repetition: UInt8(ascii: "^"), segment: terminator)
+        delimiters = found
+        detection = .guessed(found)
+    }
+
+    private func fixedIndexOfElement(_ element: Int, in b: UnsafeMutablePointer<UInt8>, count: Int, separator: UInt8) -> Int? {
+        var seen = 0
+        for i in 0..<count where b[i] == separator {
+            seen += 1
+            if seen == element { return i + 1 }
+        }
+        return nil
+    }
+
+    /// Takes the detection note (once).
+    func takeDetection() -> DelimiterDetection? {
+        defer { detection = nil }
+        return detection
+    }
+
+    func next() -> ScanResult {
+        skipWhitespace()
+        if start == end && atEOF { return .end }
+        ensure(4)
+        if delimiters == nil || (buffer[start] == 73 && end - start >= 3 && buffer[start + 1] == 83 && buffer[start + 2] == 65) {
+            detectDelimiters()
+        }
+        guard let delimiters else { return .end }
+        segmentNumber += 1
+        let segmentStart = start
+        let fileOffset = bufferFileOffset + Int64(segmentStart)
+        guard let terminatorIndex = findTerminator(delimiters.segment) else {
+            // No terminator: either the segment is over the limit, or the file ends inside it.
+            let length = end - start
+            let preview = String(decoding: UnsafeBufferPointer(start: buffer + start, count: min(length, 40)), as: UTF8.self)
+            let offset = bufferFileOffset + Int64(start)
+            if length > maxSegmentLength {
+                skipPast(delimiters.segment)
+                return .malformed(number: segmentNumber, fileOffset: offset, length: length,
+                                  reason: .tooLong(limit: maxSegmentLength), preview: preview)
+            }
+            start = end
+            return .malformed(number: segmentNumber, fileOffset: offset, length: length, reason: .cutOff, preview: preview)
+        }
+        let base = buffer + start
+        var length = terminatorIndex - start
+        start = terminatorIndex + 1
+        if length > maxSegmentLength {
+            return .malformed(number: segmentNumber, fileOffset: fileOffset, length: length,
+                              reason: .tooLong(limit: maxSegmentLength),
+                              preview: String(decoding: UnsafeBufferPointer(start: base, count: 40), as: UTF8.self))
+        }
+        // A newline terminator with CRLF line ends leaves a carriage return behind.
+        while length > 0 && (base[length - 1] == 0x0D || (delimiters.segment != 0x0A && base[length - 1] == 0x0A)) {
+            length -= 1
+        }
+        // Split elements.
+        var count = 0
+        elementBounds[0] = 0
+        var i = 0
+        let separator = delimiters.element
+        while i < length {
+            if base[i] == separator {
+                count += 1
+                if count > maxElements {
+                    return .malformed(number: segmentNumber, fileOffset: fileOffset, length: length,
+                                      reason: .tooManyElements(limit: maxElements),
+                                      preview: String(decoding: UnsafeBufferPointer(start: base, count: min(length, 40)), as: UTF8.self))
+                }
+                elementBounds[count] = Int32(i + 1)
+            }
+            i += 1
+        }
+        count += 1
+        elementBounds[count] = Int32(length + 1)
+        // The id: two or three upper-case letters or digits, starting with a letter.
+        let idLength = Int(elementBounds[1]) - 1
+        var tag: UInt32 = 0
+        var validID = (2...3).contains(idLength) && base[0] >= 65 && base[0] <= 90
+        if validID {
+            for k in 0..<idLength {
+                let b = base[k]
+                if !((b >= 65 && b <= 90) || (b >= 48 && b <= 57)) { validID = false; break }
+                tag = tag << 8 | UInt32(b)
+            }
+        }
+        if !validID {
+            return .malformed(number: segmentNumber, fileOffset: fileOffset, length: length, reason: .badID,
+                              preview: String(decoding: UnsafeBufferPointer(start: base, count: min(length, 40)), as: UTF8.self))
+        }
+        return .segment(Segment(base: base, length: length, bounds: elementBounds, count: count, delimiters: delimiters,
+                                tag: tag, number: segmentNumber, fileOffset: fileOffset))
+    }
+
+    /// Drops input up to and including the next `terminator` (used to resynchronise after an oversize segment).
+    private func skipPast(_ terminator: UInt8) {
+        while true {
+            if start < end, let hit = memchr(buffer + start, Int32(terminator), end - start) {
+                start = buffer.distance(to: hit.assumingMemoryBound(to: UInt8.self)) + 1
+                return
+            }
+            start = end
+            if atEOF { return }
+            fill()
+        }
+    }
+
+    /// The file offset of the next unread byte.
+    var position: Int64 { bufferFileOffset + Int64(start) }
+}
