@@ -21,7 +21,7 @@ public struct PersonName: Hashable, Sendable, Codable {
 
 /// A postal address (N3/N4).
 public struct Address: Hashable, Sendable, Codable {
-    public var lines: [String]
+    @OmittedWhenEmpty public var lines: [String]
     public var city: String?
     public var state: String?
     public var postalCode: String?
@@ -61,7 +61,7 @@ public struct Provider: Hashable, Sendable, Codable {
     public var taxID: QualifiedID?
     /// Provider taxonomy code (PRV03).
     public var taxonomy: String?
-    public var secondaryIDs: [QualifiedID]
+    @OmittedWhenEmpty public var secondaryIDs: [QualifiedID]
     public var address: Address?
 
     public init(role: Role, entityType: String? = nil, name: PersonName, npi: NPI? = nil, taxID: QualifiedID? = nil,
@@ -195,12 +195,12 @@ public struct InstitutionalDetails: Hashable, Sendable, Codable {
     public var admissionType: String?
     public var admissionSource: String?
     public var patientStatus: String?
-    public var conditionCodes: [String]
-    public var occurrenceCodes: [InstitutionalCode]
-    public var occurrenceSpans: [InstitutionalCode]
-    public var valueCodes: [InstitutionalCode]
+    @OmittedWhenEmpty public var conditionCodes: [String]
+    @OmittedWhenEmpty public var occurrenceCodes: [InstitutionalCode]
+    @OmittedWhenEmpty public var occurrenceSpans: [InstitutionalCode]
+    @OmittedWhenEmpty public var valueCodes: [InstitutionalCode]
     /// ICD-10-PCS (BBR/BBQ) or ICD-9 (BR/BQ) procedures with their dates.
-    public var procedures: [InstitutionalCode]
+    @OmittedWhenEmpty public var procedures: [InstitutionalCode]
 
     public init(admissionType: String? = nil, admissionSource: String? = nil, patientStatus: String? = nil,
                 conditionCodes: [String] = [], occurrenceCodes: [InstitutionalCode] = [],
@@ -261,7 +261,7 @@ public struct ServiceLine: Hashable, Sendable, Codable {
     /// SV201: the revenue code of an institutional line.
     public var revenueCode: String?
     /// Up to four modifiers, in order.
-    public var modifiers: [Modifier]
+    @OmittedWhenEmpty public var modifiers: [Modifier]
     /// SV101-7 / SV202-7: description, for unlisted and not-otherwise-classified codes.
     public var procedureDescription: String?
     public var charge: Money
@@ -271,18 +271,18 @@ public struct ServiceLine: Hashable, Sendable, Codable {
     /// SV105, when the line's place of service differs from the claim's.
     public var placeOfService: String?
     /// SV107 (1-based pointers into the claim's principal and other diagnoses).
-    public var diagnosisPointers: [Int]
+    @OmittedWhenEmpty public var diagnosisPointers: [Int]
     /// DTP*472 service date or range.
     public var serviceDate: DateOrRange?
     public var renderingProvider: Provider?
     public var referringProvider: Provider?
-    public var otherProviders: [Provider]
+    @OmittedWhenEmpty public var otherProviders: [Provider]
     public var drug: DrugInfo?
     /// REF*6R line item control number.
     public var lineControlNumber: String?
     public var priorAuthorization: String?
-    public var notes: [Note]
-    public var attachments: [Attachment]
+    @OmittedWhenEmpty public var notes: [Note]
+    @OmittedWhenEmpty public var attachments: [Attachment]
 
     public init(number: Int, lx: String? = nil, procedureQualifier: String? = "HC", procedureCode: ProcedureCode? = nil,
                 revenueCode: String? = nil, modifiers: [Modifier] = [], procedureDescription: String? = nil,
@@ -356,25 +356,25 @@ public struct Claim: Hashable, Sendable, Codable {
     public var benefitsAssigned: String?
     public var releaseOfInformation: String?
     /// CLM11: related causes (AA auto accident, EM employment, OA other accident).
-    public var relatedCauses: [String]
+    @OmittedWhenEmpty public var relatedCauses: [String]
     public var priorAuthorization: String?
     public var referralNumber: String?
     /// REF*F8: the payer's claim control number of the claim this one replaces or voids.
     public var originalClaimNumber: String?
     public var medicalRecordNumber: String?
     public var clearinghouseTraceNumber: String?
-    public var dates: [QualifiedDate]
-    public var diagnoses: [Diagnosis]
-    public var notes: [Note]
-    public var attachments: [Attachment]
+    @OmittedWhenEmpty public var dates: [QualifiedDate]
+    @OmittedWhenEmpty public var diagnoses: [Diagnosis]
+    @OmittedWhenEmpty public var notes: [Note]
+    @OmittedWhenEmpty public var attachments: [Attachment]
     public var referringProvider: Provider?
     public var renderingProvider: Provider?
     public var serviceFacility: Provider?
     /// Supervising (837P), attending, operating and other providers (837I), in the order written.
-    public var otherProviders: [Provider]
+    @OmittedWhenEmpty public var otherProviders: [Provider]
     public var institutional: InstitutionalDetails?
-    public var otherCoverage: [OtherCoverage]
-    public var lines: [ServiceLine]
+    @OmittedWhenEmpty public var otherCoverage: [OtherCoverage]
+    @OmittedWhenEmpty public var lines: [ServiceLine]
     public var source: ClaimSource?
 
     public init(type: ClaimType, id: String, totalCharge: Money, submitter: Party? = nil, receiver: Party? = nil,

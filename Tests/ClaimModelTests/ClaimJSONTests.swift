@@ -52,6 +52,31 @@ struct ClaimJSONTests {
         }
     }
 
+    @Test func minimalHandWrittenClaimReads() throws {
+        let text = #"""
+        {"type": "professional", "id": "T1", "totalCharge": 5000,
+         "subscriber": {"memberID": "M1", "name": {"last": "TESTPATIENT"}},
+         "patient": {"name": {"last": "TESTPATIENT"}, "isSubscriber": true},
+         "lines": [{"number": 1, "procedureCode": "99213", "charge": 5000, "units": 1, "serviceDate": "2024-07-02"}]}
+        """#
+        let claims = try ClaimJSON.decode(Data(text.utf8))
+        let claim = try #require(claims.first)
+        #expect(claim.diagnoses.isEmpty)
+        #expect(claim.billingProvider == nil)
+        #expect(claim.lines.first?.modifiers == [])
+        #expect(claim.lines.first?.serviceDate == DateOrRange(x12: "20240702", format: "D8"))
+        #expect(claim.lines.first?.units?.thousandths == 1000)
+    }
+
+    @Test func emptyListsAreOmitted() throws {
+        var claim = Self.sampleClaim()
+        claim.lines[0].modifiers = []
+        let text = String(decoding: try ClaimJSON.encode(claim: claim, pretty: false), as: UTF8.self)
+        #expect(!text.contains("\"notes\""))
+        #expect(!text.contains("\"modifiers\":[]"))
+        #expect(text.contains("\"diagnosisPointers\":[1]"))
+    }
+
     @Test func unsupportedVersionIsRefused() throws {
         let bad = #"{"format":"claimscrub.claims","version":99,"claims":[]}"#
         #expect(throws: ClaimJSON.DecodeError.self) { try ClaimJSON.decode(Data(bad.utf8)) }
