@@ -112,8 +112,10 @@ final class ClaimAssembler {
         claimBroken = true
     }
 
-    func noteDelimiters(_ detection: DelimiterDetection, segment: Int) {
-        let number = segment + 1
+    /// `segment` is the number of the segment the delimiters were read at (the scanner has already counted it),
+    /// `id` that segment's id (the ISA's, or for a file without one, its first segment's).
+    func noteDelimiters(_ detection: DelimiterDetection, segment: Int, id: String) {
+        let number = segment
         switch detection {
         case .isa:
             break
@@ -128,7 +130,7 @@ final class ClaimAssembler {
         case .guessed(let d):
             record(.warning, "X12-NO-ISA",
                    "the file does not start with an ISA interchange header; delimiters guessed (element '\(char(d.element))', terminator '\(char(d.segment))')",
-                   segment: number, id: "ISA")
+                   segment: number, id: id)
         }
     }
 
@@ -167,13 +169,14 @@ final class ClaimAssembler {
             code = "X12-TRUNCATED"
             message = "the file ends inside this segment ('\(shown)'): it has no terminator"
         }
-        let id = String(shown.prefix(3))
+        // The id as far as it is written: up to three leading capitals and digits ("LX" of a cut "LX*1", "" for garbage).
+        let id = String(shown.prefix { $0.isASCII && ($0.isUppercase || $0.isNumber) }.prefix(3))
         if claim != nil {
             breakClaim(code, message, segment: number, id: id)
         } else {
             record(.error, code, "\(message); segment skipped", segment: number, id: id)
         }
-        lastSegment = (number, 0)
+        lastSegment = (number, id.utf8.reduce(0) { $0 << 8 | UInt32($1) })
     }
 
     func handle(_ segment: Segment) {
@@ -194,7 +197,9 @@ final class ClaimAssembler {
             warn("X12-ST-MISSING", "\(segment.id) appears outside a transaction set: there is no ST header; read as an 837 transaction", segment)
             transaction = Transaction(control: "", segment: segment.number, guide: group?.version ?? "", segments: 1)
         }
-        if claim != nil { claimEnd = segment.fileOffset + Int64(segment.length) + 1 }
+        // Extends the open claim's byte range after the segment is handled: an HL or CLM closes the claim first
+        // and is not part of it.
+        defer { if claim != nil { claimEnd = segment.fileOffset + Int64(segment.length) + 1 } }
         switch segment.tag {
         case SegmentTag.BHT: createdOn = CalendarDate(segment.string(4))
         case SegmentTag.NM1: nm1(segment)
@@ -393,17 +398,19 @@ final class ClaimAssembler {
             claimBroken = true
         }
         finishClaim(endSegment: segment)
+        // A missing trailer is located where the file ends: its last segment, named by its own id.
+        let lastID = SegmentTag.unpack(lastSegment.tag)
         if let open = transaction {
-            record(.warning, "X12-SE-MISSING", "transaction set \(open.control) (ST at segment \(open.segment)) has no SE trailer",
-                   segment: segment, id: "SE")
+            record(.warning, "X12-SE-MISSING", "transaction set \(open.control) (ST at segment \(open.segment)) has no SE trailer: the file ends",
+                   segment: segment, id: lastID)
         }
         if let open = group {
-            record(.warning, "X12-GE-MISSING", "functional group \(open.control) (GS at segment \(open.segment)) has no GE trailer",
-                   segment: segment, id: "GE")
+            record(.warning, "X12-GE-MISSING", "functional group \(open.control) (GS at segment \(open.segment)) has no GE trailer: the file ends",
+                   segment: segment, id: lastID)
         }
         if let open = interchange {
-            record(.warning, "X12-IEA-MISSING", "interchange \(open.control) (ISA at segment \(open.segment)) has no IEA trailer",
-                   segment: segment, id: "IEA")
+            record(.warning, "X12-IEA-MISSING", "interchange \(open.control) (ISA at segment \(open.segment)) has no IEA trailer: the file ends",
+                   segment: segment, id: lastID)
         }
         if segment == 0 {
             record(.error, "X12-EMPTY", "the file holds no X12 segments", segment: 0, id: "")
@@ -417,6 +424,7 @@ final class ClaimAssembler {
 
     private func hl(_ s: Segment) {
         finishClaim(endSegment: s.number)
+        orphanLine = false
         let id = s.string(1)
         let parent = s.string(2)
         let level = s.string(3)
@@ -786,7 +794,8 @@ final class ClaimAssembler {
         claim.assignmentCode = s.optional(7)
         claim.benefitsAssigned = s.optional(8)
         claim.releaseOfInformation = s.optional(9)
-        claim.relatedCauses = s.components(11).filter { !$0.isEmpty }
+        // CLM11-1 to -3 are related-causes codes; CLM11-4 (auto accident state) and -5 (country) are not.
+        claim.relatedCauses = s.components(11).prefix(3).filter { !$0.isEmpty }
         if claimType == .institutional { claim.institutional = InstitutionalDetails() }
         claim.source = ClaimSource(file: file, segment: s.number, byteOffset: s.fileOffset,
                                    interchangeControlNumber: interchange?.control,
@@ -814,12 +823,37 @@ final class ClaimAssembler {
         }
     }
 
+    /// DTP03 read by its format (DTP02): D8 and RD8 as dates; DT (CCYYMMDDHHMM, the 837I admission date and
+    /// hour) by its date, the hour not being modelled; TM (HHMM, the 837I discharge hour) is a time of day, kept
+    /// as written. `valid` says whether the text is what its format says.
+    static func dtpValue(_ text: String, format: String) -> (date: DateOrRange, valid: Bool) {
+        let digits = text.utf8.allSatisfy { $0 >= 48 && $0 <= 57 }
+        func isTimeOfDay(_ hhmm: Substring) -> Bool {
+            guard hhmm.utf8.count == 4, let value = Int(hhmm) else { return false }
+            return value / 100 < 24 && value % 100 < 60
+        }
+        switch format {
+        case "DT":
+            if text.utf8.count == 12, digits, isTimeOfDay(text.suffix(4)), let day = CalendarDate(String(text.prefix(8))) {
+                return (DateOrRange(day), true)
+            }
+            return (DateOrRange(unparsed: text), false)
+        case "TM":
+            return (DateOrRange(unparsed: text), digits && isTimeOfDay(Substring(text)))
+        default:
+            let date = DateOrRange(x12: text, format: format)
+            return (date, date.isValid)
+        }
+    }
+
     private func dtp(_ s: Segment) {
         guard claim != nil else { return }
         let qualifier = s.string(1)
-        let date = DateOrRange(x12: s.string(3), format: s.string(2))
-        if !date.isValid {
-            warn("X12-DATE", "DTP03 '\(s.string(3))' is not a valid \(s.string(2).isEmpty ? "date" : s.string(2)) date", s, element: 3)
+        let format = s.string(2)
+        let (date, valid) = Self.dtpValue(s.string(3), format: format)
+        if !valid {
+            warn("X12-DATE", "DTP03 '\(s.string(3))' is not a valid \(format.isEmpty ? "date" : format) \(format == "TM" ? "time" : "date")",
+                 s, element: 3)
         }
         switch loop {
         case .claim, .claimProvider:
@@ -932,8 +966,10 @@ final class ClaimAssembler {
                 record(.error, "X12-LOOP-ORDER", "LX (service line) outside any claim: there is no CLM before it; line left out",
                        segment: s.number, id: "LX")
             }
+            orphanLine = true
             return
         }
+        orphanLine = false
         let number = (claim?.lines.count ?? 0) + 1
         claim?.lines.append(ServiceLine(number: number, lx: s.optional(1), procedureQualifier: nil, charge: Money(cents: 0),
                                         unitBasis: nil))
@@ -943,11 +979,15 @@ final class ClaimAssembler {
     }
 
     private var lineHasService = false
+    /// Set by an LX outside any claim (already reported), so that its SV1/SV2 is not reported a second time.
+    private var orphanLine = false
 
     /// The line a service segment (SV1/SV2) belongs to, or nil after breaking the claim.
     private func serviceLineIndex(_ s: Segment) -> Int? {
         guard claim != nil else {
-            if brokenHierarchy == nil {
+            if orphanLine {
+                orphanLine = false  // the line its LX started, already reported
+            } else if brokenHierarchy == nil {
                 record(.error, "X12-LOOP-ORDER", "\(s.id) (service line) outside any claim; line left out", segment: s.number, id: s.id)
             }
             return nil

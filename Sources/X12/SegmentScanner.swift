@@ -360,7 +360,7 @@ final class SegmentScanner {
         if length > maxSegmentLength {
             return .malformed(number: segmentNumber, fileOffset: fileOffset, length: length,
                               reason: .tooLong(limit: maxSegmentLength),
-                              preview: String(decoding: UnsafeBufferPointer(start: base, count: 40), as: UTF8.self))
+                              preview: String(decoding: UnsafeBufferPointer(start: base, count: min(length, 40)), as: UTF8.self))
         }
         // A newline terminator with CRLF line ends leaves a carriage return behind.
         while length > 0 && (base[length - 1] == 0x0D || (delimiters.segment != 0x0A && base[length - 1] == 0x0A)) {
@@ -397,11 +397,39 @@ final class SegmentScanner {
             }
         }
         if !validID {
+            // Bytes that cannot be X12 text glued to the front of a segment: report them alone and read the
+            // segment after them next, so that a swallowed HL or CLM does not put claims under the wrong parent.
+            if let resume = SegmentScanner.segmentAfterGarbage(base, length: length, separator: separator) {
+                start = buffer.distance(to: base) + resume
+                return .malformed(number: segmentNumber, fileOffset: fileOffset, length: resume, reason: .badID,
+                                  preview: String(decoding: UnsafeBufferPointer(start: base, count: min(resume, 40)), as: UTF8.self))
+            }
             return .malformed(number: segmentNumber, fileOffset: fileOffset, length: length, reason: .badID,
                               preview: String(decoding: UnsafeBufferPointer(start: base, count: min(length, 40)), as: UTF8.self))
         }
         return .segment(Segment(base: base, length: length, bounds: elementBounds, count: count, delimiters: delimiters,
                                 tag: tag, number: segmentNumber, fileOffset: fileOffset))
+    }
+
+    /// Where a segment starts after bytes that cannot be X12 text (control bytes other than line ends and tabs,
+    /// or bytes over 0x7E) at the front of `base`: past the last such byte and any white space, when a segment id
+    /// (a capital, then one or two capitals or digits) and the element separator follow there; nil otherwise.
+    static func segmentAfterGarbage(_ base: UnsafePointer<UInt8>, length: Int, separator: UInt8) -> Int? {
+        var last = -1
+        for k in 0..<length where (base[k] < 0x20 && base[k] != 0x0A && base[k] != 0x0D && base[k] != 0x09) || base[k] > 0x7E {
+            last = k
+        }
+        guard last >= 0 else { return nil }
+        var k = last + 1
+        while k < length && (base[k] == 0x0A || base[k] == 0x0D || base[k] == 0x20 || base[k] == 0x09) { k += 1 }
+        var idLength = 0
+        while k + idLength < length && idLength < 3 {
+            let b = base[k + idLength]
+            guard (b >= 65 && b <= 90) || (idLength > 0 && b >= 48 && b <= 57) else { break }
+            idLength += 1
+        }
+        guard idLength >= 2, k + idLength < length, base[k + idLength] == separator else { return nil }
+        return k
     }
 
     /// Drops input up to and including the next `terminator` (used to resynchronise after an oversize segment).

@@ -84,7 +84,9 @@ public final class X12Reader: Sequence, IteratorProtocol {
             if finished { return nil }
             let result = scanner.next()
             if let detection = scanner.takeDetection() {
-                assembler.noteDelimiters(detection, segment: scanner.segmentNumber)
+                let id: String
+                if case .segment(let segment) = result { id = segment.id } else { id = "" }
+                assembler.noteDelimiters(detection, segment: scanner.segmentNumber, id: id)
             }
             switch result {
             case .segment(let segment):
