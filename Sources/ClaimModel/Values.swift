@@ -226,6 +226,26 @@ public struct CalendarDate: Hashable, Sendable, Comparable, Codable, CustomStrin
         return era * 146_097 + doe - 719_468
     }
 
+    /// The date `dayNumber` days after 1970-01-01 (the inverse of `dayNumber`).
+    public init(dayNumber: Int) {
+        // Howard Hinnant's civil_from_days.
+        let z = dayNumber + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        self.day = doy - (153 * mp + 2) / 5 + 1
+        self.month = mp < 10 ? mp + 3 : mp - 9
+        self.year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+    }
+
+    /// 0001-01-01, before any date a claim carries.
+    public static let distantPast = CalendarDate(dayNumber: -719_162)
+
+    /// The date `days` days later (earlier when negative).
+    public func adding(days: Int) -> CalendarDate { CalendarDate(dayNumber: dayNumber + days) }
+
     public static func < (lhs: CalendarDate, rhs: CalendarDate) -> Bool {
         (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
     }

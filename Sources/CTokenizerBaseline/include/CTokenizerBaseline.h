@@ -14,4 +14,10 @@ typedef struct {
 /// terminator and elements on the separator, and counts CLM segments. No mapping, no allocation.
 ctok_counts ctok_split(const uint8_t *bytes, size_t length, uint8_t element_separator, uint8_t segment_terminator);
 
+/// The same split over a file descriptor read in chunks of `chunk_size` bytes (the buffer grows only for a
+/// segment longer than a chunk), so that it does the reader's I/O as well. Returns 0, or -1 with `errno` set
+/// when a read or the allocation fails; the counts are those of the whole input and equal `ctok_split`'s.
+int ctok_split_fd(int fd, size_t chunk_size, uint8_t element_separator, uint8_t segment_terminator,
+                  ctok_counts *counts);
+
 #endif

@@ -1,0 +1,93 @@
+import ClaimModel
+import Rules
+
+/// A finding on a claim: which rule, which claim and line, how severe, the denial it would cause, what to
+/// fix, and where the rule is written.
+public struct Edit: Hashable, Sendable, Codable {
+    /// The other line of a pair edit (for NCCI, the column-1 line the denied line is bundled into).
+    public struct Related: Hashable, Sendable, Codable {
+        public var claimID: String
+        public var line: Int
+        /// True when the other line is in the claim history, not in the batch.
+        public var inHistory: Bool
+
+        enum CodingKeys: String, CodingKey { case claimID = "claimId", line, inHistory }
+    }
+
+    public struct RuleLocation: Hashable, Sendable, Codable {
+        public var file: String
+        public var line: Int
+    }
+
+    public var ruleID: String
+    /// The version of the rule that fired: its effective window.
+    public var ruleVersion: String
+    public var pack: String
+    public var category: String
+    public var severity: EditSeverity
+    /// The claim adjustment reason code it would cause (`CO-97`).
+    public var carc: String?
+    public var rarc: [String]
+    public var claimID: String
+    /// Position of the claim in the batch (0-based), so duplicate CLM01s stay apart.
+    public var claimIndex: Int
+    /// 1-based line within the claim, nil for a claim-level edit.
+    public var line: Int?
+    public var related: Related?
+    public var message: String
+    public var fix: String?
+    public var location: RuleLocation
+    public var citation: String
+    /// True when a table release was applied to a date of service past its window.
+    public var stale: Bool
+    /// With `--explain`: the conditions that held, as the evaluator saw them.
+    public var explanation: [String]?
+
+    /// The report's key names (docs/report.md).
+    enum CodingKeys: String, CodingKey {
+        case ruleID = "ruleId", ruleVersion, pack, category, severity, carc, rarc, claimID = "claimId", claimIndex, line
+        case related, message, fix, location, citation, stale, explanation
+    }
+}
+
+extension EditSeverity: Codable {}
+
+/// A check that could not be made, said plainly (no data is not a pass).
+public struct NotChecked: Hashable, Sendable, Codable {
+    enum CodingKeys: String, CodingKey { case ruleID = "ruleId", table, line, reason }
+    public var ruleID: String?
+    public var table: String?
+    public var line: Int?
+    public var reason: String
+}
+
+/// What evaluation found for one claim.
+public struct ClaimResult: Hashable, Sendable {
+    public var claimIndex: Int
+    public var claimID: String
+    public var edits: [Edit]
+    public var notChecked: [NotChecked]
+    /// Notices that a table release was used past its window (once per table and release).
+    public var staleTables: [String]
+
+    /// error when any error edit, warning when any warning edit, else clean.
+    public var status: String {
+        if edits.contains(where: { $0.severity == .error }) { return "error" }
+        if edits.contains(where: { $0.severity == .warning }) { return "warning" }
+        return "clean"
+    }
+}
+
+extension Edit {
+    /// The order edits are reported in: by claim, claim-level first, then line, then rule id.
+    static func reportOrder(_ lhs: Edit, _ rhs: Edit) -> Bool {
+        if lhs.claimIndex != rhs.claimIndex { return lhs.claimIndex < rhs.claimIndex }
+        let l = lhs.line ?? 0, r = rhs.line ?? 0
+        if l != r { return l < r }
+        if lhs.ruleID != rhs.ruleID { return lhs.ruleID < rhs.ruleID }
+        if lhs.pack != rhs.pack { return lhs.pack < rhs.pack }
+        let la = lhs.related.map { ($0.inHistory ? 1 : 0, $0.claimID, $0.line) } ?? (0, "", 0)
+        let ra = rhs.related.map { ($0.inHistory ? 1 : 0, $0.claimID, $0.line) } ?? (0, "", 0)
+        return la < ra
+    }
+}

@@ -1,0 +1,326 @@
+import ClaimModel
+import Dispatch
+import Rules
+import Tables
+
+/// The compiled evaluation graph of a rule set. Conditions are nodes; identical conditions (same field,
+/// same comparison, same table lookup) are one node, evaluated at most once per binding; rules are reached
+/// through hash indexes on their most selective key (procedure code, payer, the first table lookup), so a
+/// line only meets the rules that can fire on it. Immutable and shared across threads.
+///
+/// `ReferenceEvaluator` defines what the edits must be; this gives the same edits, faster.
+public final class RuleGraph: Sendable {
+    /// A node of the graph.
+    enum Node: Hashable, Sendable {
+        case compare(FieldRef, Comparison)
+        case all([Int])
+        case any([Int])
+        case not(Int)
+        /// A table lookup; its row is bound in `slot` (the canonical alias `#slot`).
+        case lookup(table: String, pack: String, key: [FieldRef], slot: Int)
+    }
+
+    struct CompiledRule: Sendable {
+        let rule: Rule
+        /// Top-level condition nodes, in the order written.
+        let conditions: [Int]
+        let message: Template
+        let fix: Template?
+        let order: Int
+    }
+
+    /// Rules of one scope, by what dispatches them.
+    struct Dispatch: Sendable {
+        /// Rules with no dispatch key: tried on every binding.
+        var generic: [Int] = []
+        /// Rules keyed by the value of the scope's key field (line code, payer id, diagnosis code).
+        var byKey: [String: [Int]] = [:]
+        /// Rules whose first condition is a lookup, by that lookup's node: the lookup runs once, and only
+        /// when it holds are its rules tried.
+        var byLookup: [(node: Int, rules: [Int])] = []
+        /// Every rule of the scope (for bindings with no date, which every rule must report as not checked).
+        var all: [Int] = []
+    }
+
+    let ruleSet: RuleSet
+    let nodes: [Node]
+    let rules: [CompiledRule]
+    let dispatch: [Scope: Dispatch]
+    /// Number of lookup slots, and the table each one looks up (for explanations).
+    let slotCount: Int
+    let slotTables: [String]
+
+    /// A table by its qualified name `pack/table`.
+    func table(qualified name: String) -> TableSource? {
+        let parts = name.split(separator: "/", maxSplits: 1).map(String.init)
+        guard parts.count == 2 else { return nil }
+        return ruleSet.table(parts[1], pack: parts[0])
+    }
+
+    /// Figures about the compilation, for `rules graph` and the benchmark.
+    public struct Statistics: Sendable {
+        public var rules: Int
+        public var conditionsWritten: Int
+        public var nodes: Int
+        public var indexedRules: Int
+        public var lookupDispatchedRules: Int
+        public var genericRules: Int
+    }
+    public let statistics: Statistics
+
+    public var version: String { ruleSet.version }
+
+    public init(_ ruleSet: RuleSet) {
+        var builder = Builder()
+        var compiled: [CompiledRule] = []
+        var dispatch: [Scope: Dispatch] = [:]
+        var written = 0
+        // Per scope: two scopes can share a lookup node (a line and a line-diagnosis rule on `line.code`).
+        var lookupNodes: [Scope: [Int: [Int]]] = [:]
+        var lookupOrder: [Scope: [Int]] = [:]
+        for (order, rule) in ruleSet.rules.enumerated() {
+            // Canonical alias per distinct lookup, so identical conditions share nodes across rules.
+            var aliasMap: [String: String] = [:]
+            var conditionIDs: [Int] = []
+            for condition in rule.when {
+                written += condition.size
+                if case .lookup(let lookup) = condition {
+                    let key = lookup.key.map { field -> FieldRef in
+                        if case .column(let alias, let column) = field, let canonical = aliasMap[alias] {
+                            return .column(alias: canonical, column: column)
+                        }
+                        return field
+                    }
+                    let slot = builder.slot(table: lookup.table, pack: rule.pack, key: key)
+                    aliasMap[lookup.alias] = "#\(slot)"
+                    conditionIDs.append(builder.intern(.lookup(table: lookup.table, pack: rule.pack, key: key, slot: slot)))
+                } else {
+                    conditionIDs.append(builder.add(condition, aliases: aliasMap, pack: rule.pack))
+                }
+            }
+            let rename: (FieldRef) -> FieldRef = { field in
+                if case .column(let alias, let column) = field, let canonical = aliasMap[alias] {
+                    return .column(alias: canonical, column: column)
+                }
+                return field
+            }
+            let index = compiled.count
+            compiled.append(CompiledRule(rule: rule, conditions: conditionIDs, message: rule.message.rewritten(rename),
+                                         fix: rule.fix?.rewritten(rename), order: order))
+            var scopeDispatch = dispatch[rule.scope] ?? Dispatch()
+            scopeDispatch.all.append(index)
+            if let keys = Self.dispatchKeys(rule.scope, conditionIDs, nodes: builder.nodes) {
+                for key in keys { scopeDispatch.byKey[key, default: []].append(index) }
+            } else if let first = conditionIDs.first, case .lookup = builder.nodes[first] {
+                if lookupNodes[rule.scope]?[first] == nil { lookupOrder[rule.scope, default: []].append(first) }
+                lookupNodes[rule.scope, default: [:]][first, default: []].append(index)
+            } else {
+                scopeDispatch.generic.append(index)
+            }
+            dispatch[rule.scope] = scopeDispatch
+        }
+        for (scope, order) in lookupOrder {
+            dispatch[scope, default: Dispatch()].byLookup = order.map { ($0, lookupNodes[scope]?[$0] ?? []) }
+        }
+        self.ruleSet = ruleSet
+        self.nodes = builder.nodes
+        self.rules = compiled
+        self.dispatch = dispatch
+        self.slotCount = builder.slots.count
+        var slotTables = Array(repeating: "", count: builder.slots.count)
+        for node in builder.nodes {
+            if case .lookup(let table, _, _, let slot) = node { slotTables[slot] = table }
+        }
+        self.slotTables = slotTables
+        let indexed = dispatch.values.reduce(0) { $0 + Set($1.byKey.values.flatMap { $0 }).count }
+        let byLookup = dispatch.values.reduce(0) { $0 + $1.byLookup.reduce(0) { $0 + $1.rules.count } }
+        let generic = dispatch.values.reduce(0) { $0 + $1.generic.count }
+        statistics = Statistics(rules: compiled.count, conditionsWritten: written, nodes: builder.nodes.count,
+                                indexedRules: indexed, lookupDispatchedRules: byLookup, genericRules: generic)
+    }
+
+    /// The field whose value dispatches a scope's rules.
+    static func keyField(_ scope: Scope) -> FieldRef {
+        switch scope {
+        case .claim: return .claim(.payerID)
+        case .line, .lineDiagnosis: return .line(.the, .code)
+        case .linePair: return .line(.b, .code)
+        case .diagnosis: return .diagnosis(.the, .code)
+        case .diagnosisPair: return .diagnosis(.b, .code)
+        }
+    }
+
+    /// The key values a rule can only fire on, from a top-level `equals` or literal `in` on the key field.
+    static func dispatchKeys(_ scope: Scope, _ conditions: [Int], nodes: [Node]) -> [String]? {
+        let field = keyField(scope)
+        var best: [String]?
+        for id in conditions {
+            guard case .compare(let f, let comparison) = nodes[id], f == field else { continue }
+            switch comparison {
+            case .equals(let value): return [value]
+            case .inSet(.literal(let set)):
+                if let members = set.members(limit: 50_000), best == nil || members.count < best?.count ?? 0 {
+                    best = members
+                }
+            default: continue
+            }
+        }
+        return best
+    }
+
+    /// Interns nodes: the same condition is one node.
+    struct Builder {
+        var nodes: [Node] = []
+        var ids: [Node: Int] = [:]
+        var slots: [String: Int] = [:]
+
+        mutating func intern(_ node: Node) -> Int {
+            if let id = ids[node] { return id }
+            nodes.append(node)
+            ids[node] = nodes.count - 1
+            return nodes.count - 1
+        }
+
+        mutating func slot(table: String, pack: String, key: [FieldRef]) -> Int {
+            let name = "\(pack)\u{1F}\(table)\u{1F}\(key.map(\.description).joined(separator: "\u{1F}"))"
+            if let slot = slots[name] { return slot }
+            slots[name] = slots.count
+            return slots.count - 1
+        }
+
+        mutating func add(_ condition: Condition, aliases: [String: String], pack: String) -> Int {
+            let rename: (FieldRef) -> FieldRef = { field in
+                if case .column(let alias, let column) = field, let canonical = aliases[alias] {
+                    return .column(alias: canonical, column: column)
+                }
+                return field
+            }
+            switch condition {
+            case .compare(let field, let comparison, _):
+                let qualified = comparison.rewritten(rename).qualifyingTables { "\(pack)/\($0)" }
+                return intern(.compare(rename(field), qualified))
+            case .all(let parts): return intern(.all(parts.map { add($0, aliases: aliases, pack: pack) }))
+            case .any(let parts): return intern(.any(parts.map { add($0, aliases: aliases, pack: pack) }))
+            case .not(let inner): return intern(.not(add(inner, aliases: aliases, pack: pack)))
+            case .lookup: return intern(.all([]))  // lookups stand only at the top (the parser checks)
+            }
+        }
+    }
+
+    // MARK: Evaluation
+
+    /// Evaluates a batch: every claim against the graph, with pairs and day totals joined across the batch
+    /// and the history. Claims are split between the cores; the result is in batch order.
+    public func evaluate(_ claims: [Claim], context: EvaluationContext) -> [ClaimResult] {
+        let index = BatchIndex(claims: claims, history: context.history)
+        let workers = min(max(1, claims.count / 64), max(1, System.coreCount))
+        if workers == 1 {
+            var evaluator = GraphEvaluator(graph: self, index: index, context: context)
+            return claims.indices.map { evaluator.evaluateClaim($0) }
+        }
+        let results = ResultSlots(count: claims.count)
+        let chunk = (claims.count + workers - 1) / workers
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var evaluator = GraphEvaluator(graph: self, index: index, context: context)
+            let start = worker * chunk
+            let end = min(claims.count, start + chunk)
+            guard start < end else { return }
+            for claimIndex in start..<end { results.set(claimIndex, evaluator.evaluateClaim(claimIndex)) }
+        }
+        return results.values
+    }
+
+    /// Evaluates one claim on the current thread (the HTTP API and tests).
+    public func evaluate(_ claim: Claim, context: EvaluationContext) -> ClaimResult {
+        let index = BatchIndex(claims: [claim], history: context.history)
+        var evaluator = GraphEvaluator(graph: self, index: index, context: context)
+        return evaluator.evaluateClaim(0)
+    }
+}
+
+/// Results written by index from several threads; each index is written once, by one thread.
+final class ResultSlots: @unchecked Sendable {
+    // @unchecked: each slot is written by exactly one worker of concurrentPerform, and read only after
+    // concurrentPerform returns; the buffer itself never moves.
+    private let storage: UnsafeMutableBufferPointer<ClaimResult?>
+    init(count: Int) {
+        storage = .allocate(capacity: count)
+        storage.initialize(repeating: nil)
+    }
+    deinit {
+        _ = storage.deinitialize()
+        storage.deallocate()
+    }
+    func set(_ index: Int, _ value: ClaimResult) { storage[index] = value }
+    var values: [ClaimResult] { storage.compactMap { $0 } }
+}
+
+enum System {
+    static let coreCount: Int = {
+        #if canImport(Glibc)
+        return Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        #else
+        return 2
+        #endif
+    }()
+}
+
+extension Condition {
+    /// Number of conditions as written (for the sharing figure).
+    var size: Int {
+        switch self {
+        case .compare, .lookup: return 1
+        case .all(let parts), .any(let parts): return 1 + parts.reduce(0) { $0 + $1.size }
+        case .not(let inner): return 1 + inner.size
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension RuleGraph {
+    /// The compiled graph as Graphviz dot: rules (boxes) point at their top-level condition nodes
+    /// (ellipses); a node shared by several rules has several arrows in; lookups are diamonds.
+    public func dot() -> String {
+        func escape(_ text: String) -> String {
+            text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        }
+        func label(_ node: Node) -> String {
+            switch node {
+            case .compare(let field, let comparison):
+                return "\(field.displayName(slotTables: slotTables)) \(Describe.comparison(comparison))"
+            case .all: return "all"
+            case .any: return "any"
+            case .not: return "not"
+            case .lookup(let table, _, let key, _):
+                return "lookup \(table)[\(key.map { $0.displayName(slotTables: slotTables) }.joined(separator: ", "))]"
+            }
+        }
+        var out = "digraph rules {\n  rankdir=LR;\n  node [fontname=\"Helvetica\", fontsize=10];\n"
+        for (id, node) in nodes.enumerated() {
+            let shape: String
+            if case .lookup = node { shape = "diamond" } else { shape = "ellipse" }
+            out += "  n\(id) [shape=\(shape), label=\"\(escape(label(node)))\"];\n"
+            switch node {
+            case .all(let parts), .any(let parts): for part in parts { out += "  n\(id) -> n\(part);\n" }
+            case .not(let inner): out += "  n\(id) -> n\(inner);\n"
+            default: break
+            }
+        }
+        for (index, compiled) in rules.enumerated() {
+            let rule = compiled.rule
+            out += "  r\(index) [shape=box, style=filled, fillcolor=\"#eeeeee\", label=\"\(escape("\(rule.pack)/\(rule.id)\\n\(rule.scope.rawValue) · \(rule.denial ?? rule.severity.rawValue)"))\"];\n"
+            for node in compiled.conditions { out += "  r\(index) -> n\(node);\n" }
+        }
+        return out + "}\n"
+    }
+}
+
+extension CodeSet {
+    /// Every code of the set when there are at most `limit`, for dispatch indexes; nil otherwise.
+    func members(limit: Int) -> [String]? {
+        count <= limit ? sortedCodes : nil
+    }
+}

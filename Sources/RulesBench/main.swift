@@ -1,0 +1,2 @@
+// The rules engine benchmark (scripts/bench-rules); being written.
+print("RulesBench")

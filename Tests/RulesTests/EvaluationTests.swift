@@ -1,0 +1,190 @@
+import ClaimModel
+import Engine
+import Testing
+@testable import RuleGraph
+@testable import Rules
+
+@Suite("Evaluation and effective dating")
+struct EvaluationTests {
+    static let datedPack = """
+    pack: dated
+    effective: 2024-01-01
+    tables:
+      pairs:
+        - { file: q1.csv, key: [first, second], release: 2024Q1, effective: 2024-01-01 }
+        - { file: q2.csv, key: [first, second], release: 2024Q2, effective: 2024-04-01, expires: 2024-06-30 }
+    rules:
+      - id: PAIR
+        category: code-pairing
+        severity: error
+        denial: CO-97
+        for: line-pair
+        citation: test table
+        when:
+          - lookup: { table: pairs, key: [a.code, b.code] }
+        message: "{b.code} with {a.code} ({pairs.note})"
+      - id: UNITS
+        category: units
+        severity: warning
+        for: line
+        citation: test window 1
+        expires: 2024-03-31
+        when:
+          - line.units: { gt: 2 }
+        message: "more than 2 units"
+      - id: UNITS
+        category: units
+        severity: warning
+        for: line
+        citation: test window 2
+        effective: 2024-04-01
+        when:
+          - line.units: { gt: 4 }
+        message: "more than 4 units"
+    """
+    static let files = [
+        "q1.csv": "first,second,note\n11111,22222,only in Q1\n",
+        "q2.csv": "first,second,note\n11111,33333,only in Q2\n",
+    ]
+
+    static func load() throws -> RuleSet {
+        let result = try loadPack(datedPack, files: files)
+        #expect(!result.hasErrors, "\(result.diagnostics)")
+        return try #require(result.ruleSet)
+    }
+
+    static func run(_ ruleSet: RuleSet, _ claims: [Claim], _ context: EvaluationContext = EvaluationContext()) -> [ClaimResult] {
+        let graph = RuleGraph(ruleSet).evaluate(claims, context: context)
+        let reference = ReferenceEvaluator.evaluate(ruleSet, claims: claims, context: context)
+        #expect(graph == reference, "the compiled graph and the reference evaluator disagree")
+        return graph
+    }
+
+    @Test func theSameClaimOnTwoDatesGetsEachWindowsEdits() throws {
+        let ruleSet = try Self.load()
+        let march = claim("C1", lines: [("11111", [], 3, "2024-03-10"), ("22222", [], 1, "2024-03-10"), ("33333", [], 1, "2024-03-10")])
+        let may = claim("C2", lines: [("11111", [], 3, "2024-05-10"), ("22222", [], 1, "2024-05-10"), ("33333", [], 1, "2024-05-10")])
+        let results = Self.run(ruleSet, [march, may])
+        // March: the Q1 release pairs 11111/22222; the first UNITS version (more than 2) fires.
+        #expect(results[0].edits.map { "\($0.ruleID)@\($0.line ?? 0)" } == ["UNITS@1", "PAIR@2"])
+        #expect(results[0].edits[0].ruleVersion == "2024-01-01..2024-03-31")
+        #expect(results[0].edits[1].message == "22222 with 11111 (only in Q1)")
+        #expect(results[0].edits[1].related == Edit.Related(claimID: "C1", line: 1, inHistory: false))
+        // May: the Q2 release pairs 11111/33333; 3 units is within the second version's limit of 4.
+        #expect(results[1].edits.map { "\($0.ruleID)@\($0.line ?? 0)" } == ["PAIR@3"])
+        #expect(results[1].edits[0].message == "33333 with 11111 (only in Q2)")
+        #expect(results[1].edits.allSatisfy { !$0.stale })
+    }
+
+    @Test func asOfJudgesEveryLineByThatDate() throws {
+        let ruleSet = try Self.load()
+        let may = claim("C2", lines: [("11111", [], 3, "2024-05-10"), ("22222", [], 1, "2024-05-10")])
+        let results = Self.run(ruleSet, [may], EvaluationContext(asOf: CalendarDate("2024-02-01")))
+        #expect(results[0].edits.map(\.ruleID) == ["UNITS", "PAIR"])
+        #expect(results[0].edits[0].citation == "test window 1")
+    }
+
+    @Test func aDatePastTheNewestReleaseIsStaleAndOneBeforeTheOldestIsNotChecked() throws {
+        let ruleSet = try Self.load()
+        let late = claim("LATE", lines: [("11111", [], 1, "2024-08-01"), ("33333", [], 1, "2024-08-01")])
+        let results = Self.run(ruleSet, [late])
+        #expect(results[0].edits.map(\.ruleID) == ["PAIR"])
+        #expect(results[0].edits[0].stale)
+        #expect(results[0].staleTables == ["pairs 2024Q2 applied to dates of service after 2024-06-30: import the current release"])
+
+        let early = claim("EARLY", lines: [("11111", [], 1, "2023-12-01"), ("22222", [], 1, "2023-12-01")])
+        let before = Self.run(ruleSet, [early])
+        // The pack is not in force before 2024: nothing fires and nothing is claimed to be checked.
+        #expect(before[0].edits.isEmpty)
+    }
+
+    @Test func aTableThatStartsAfterThePackIsReportedNotChecked() throws {
+        let pack = """
+        pack: late-table
+        effective: 2024-01-01
+        tables:
+          pairs: { file: q2.csv, key: [first, second], release: 2024Q2, effective: 2024-04-01 }
+        rules:
+          - id: PAIR
+            category: code-pairing
+            severity: error
+            for: line-pair
+            citation: test
+            when:
+              - lookup: { table: pairs, key: [a.code, b.code] }
+            message: m
+        """
+        let result = try loadPack(pack, files: Self.files)
+        let ruleSet = try #require(result.ruleSet)
+        let results = Self.run(ruleSet, [claim("C", lines: [("11111", [], 1, "2024-02-01"), ("33333", [], 1, "2024-02-01")])])
+        #expect(results[0].edits.isEmpty)
+        #expect(results[0].notChecked == [NotChecked(ruleID: "PAIR", table: "pairs", line: nil, reason: "no release before 2024-04-01 is loaded")])
+    }
+
+    @Test func pairsJoinAcrossClaimsAndTheHistory() throws {
+        let ruleSet = try Self.load()
+        let sent = claim("SENT", lines: [("11111", [], 1, "2024-03-10")])
+        let now = claim("NOW", lines: [("22222", [], 1, "2024-03-10")])
+        let otherPatient = claim("OTHER", member: "M2", lines: [("22222", [], 1, "2024-03-10")])
+        let results = Self.run(ruleSet, [now, otherPatient], EvaluationContext(history: [sent]))
+        #expect(results[0].edits.map(\.ruleID) == ["PAIR"])
+        #expect(results[0].edits[0].related == Edit.Related(claimID: "SENT", line: 1, inHistory: true))
+        #expect(results[1].edits.isEmpty)  // another patient's line never pairs
+    }
+
+    @Test func aLineWithoutADateIsReportedNotCheckedForEveryLineRule() throws {
+        let ruleSet = try Self.load()
+        var undated = claim("U", lines: [("11111", [], 3, "2024-03-10")])
+        undated.lines[0].serviceDate = nil
+        let results = Self.run(ruleSet, [undated])
+        #expect(results[0].edits.isEmpty)
+        // Both UNITS versions are line rules; the undated line cannot be paired, so PAIR has no binding.
+        #expect(results[0].notChecked.map(\.ruleID) == ["UNITS"])
+        #expect(results[0].notChecked.first?.reason.contains("no date of service") == true)
+    }
+
+    @Test func theShippedPacksPassTheirOwnTestsWithFullCoverage() throws {
+        let (loaded, result) = Scrubber.load(rules: [RulesFixture.shippedRules])
+        #expect(!result.hasErrors, "\(result.diagnostics)")
+        let scrubber = try #require(loaded)
+        let outcome = RuleTestRunner(ruleSet: scrubber.ruleSet, graph: scrubber.graph).run()
+        #expect(outcome.failures.isEmpty, "\(outcome.failures)")
+        #expect(outcome.coveragePercent == 100)
+        #expect(outcome.testsRun >= 16)
+        // The reference evaluator agrees with the graph on every test claim.
+        for (_, test) in scrubber.ruleSet.tests {
+            let context = EvaluationContext(today: test.today, asOf: test.asOf, history: test.history)
+            #expect(scrubber.graph.evaluate(test.claims, context: context)
+                    == ReferenceEvaluator.evaluate(scrubber.ruleSet, claims: test.claims, context: context), "\(test.name)")
+        }
+    }
+
+    @Test func identicalConditionsAreOneNode() throws {
+        let pack = """
+        pack: shared
+        effective: 2024-01-01
+        rules:
+          - { id: A, category: c, severity: error, for: line, citation: t, message: m, when: [ { line.units: { gt: 2 } }, { line.code: "99213" } ] }
+          - { id: B, category: c, severity: error, for: line, citation: t, message: m, when: [ { line.units: { gt: 2 } }, { line.code: "99214" } ] }
+          - { id: C, category: c, severity: error, for: line, citation: t, message: m, when: [ { line.units: { gt: 2 } } ] }
+        """
+        let ruleSet = try #require(try loadPack(pack).ruleSet)
+        let graph = RuleGraph(ruleSet)
+        #expect(graph.statistics.conditionsWritten == 5)
+        #expect(graph.statistics.nodes == 3)
+        #expect(graph.statistics.indexedRules == 2)   // A and B are reached through the code index
+        #expect(graph.statistics.genericRules == 1)
+        let results = Self.run(ruleSet, [claim("X", lines: [("99213", [], 3, "2024-03-01"), ("99215", [], 3, "2024-03-01")])])
+        #expect(results[0].edits.map { "\($0.ruleID)@\($0.line ?? 0)" } == ["A@1", "C@1", "C@2"])
+    }
+
+    @Test func explainShowsTheConditionsThatHeld() throws {
+        let ruleSet = try Self.load()
+        let march = claim("C1", lines: [("11111", [], 3, "2024-03-10"), ("22222", [], 1, "2024-03-10")])
+        let results = RuleGraph(ruleSet).evaluate([march], context: EvaluationContext(explain: true))
+        let pair = try #require(results[0].edits.first { $0.ruleID == "PAIR" })
+        #expect(pair.explanation == ["pairs 2024Q1 has row 11111 / 22222 in force on 2024-03-10"])
+        let units = try #require(results[0].edits.first { $0.ruleID == "UNITS" })
+        #expect(units.explanation == ["line.units = 3: gt 2"])
+    }
+}
