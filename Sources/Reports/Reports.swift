@@ -124,6 +124,23 @@ public struct ScrubReport: Codable, Sendable {
                           warnings: warnings.count)
     }
 
+    enum CodingKeys: String, CodingKey {
+        case reportVersion, ruleSet, today, asOf, claims, readErrors, warnings, summary
+    }
+
+    /// `today` and `asOf` are written as null when not set (the shape never depends on the run).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(reportVersion, forKey: .reportVersion)
+        try container.encode(ruleSet, forKey: .ruleSet)
+        try container.encode(today, forKey: .today)
+        try container.encode(asOf, forKey: .asOf)
+        try container.encode(claims, forKey: .claims)
+        try container.encode(readErrors, forKey: .readErrors)
+        try container.encode(warnings, forKey: .warnings)
+        try container.encode(summary, forKey: .summary)
+    }
+
     /// True when some edit has error severity.
     public var hasErrorEdits: Bool { summary.error > 0 }
 }

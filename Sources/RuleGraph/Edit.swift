@@ -48,6 +48,28 @@ public struct Edit: Hashable, Sendable, Codable {
         case ruleID = "ruleId", ruleVersion, pack, category, severity, carc, rarc, claimID = "claimId", claimIndex, line
         case related, message, fix, location, citation, stale, explanation
     }
+
+    /// Every key is written, absent values as null, so the report's shape never depends on the data.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(ruleID, forKey: .ruleID)
+        try container.encode(ruleVersion, forKey: .ruleVersion)
+        try container.encode(pack, forKey: .pack)
+        try container.encode(category, forKey: .category)
+        try container.encode(severity, forKey: .severity)
+        try container.encode(carc, forKey: .carc)
+        try container.encode(rarc, forKey: .rarc)
+        try container.encode(claimID, forKey: .claimID)
+        try container.encode(claimIndex, forKey: .claimIndex)
+        try container.encode(line, forKey: .line)
+        try container.encode(related, forKey: .related)
+        try container.encode(message, forKey: .message)
+        try container.encode(fix, forKey: .fix)
+        try container.encode(location, forKey: .location)
+        try container.encode(citation, forKey: .citation)
+        try container.encode(stale, forKey: .stale)
+        try container.encode(explanation, forKey: .explanation)
+    }
 }
 
 extension EditSeverity: Codable {}
