@@ -192,18 +192,33 @@ public struct CalendarDate: Hashable, Sendable, Comparable, Codable, CustomStrin
 
     /// Parses `CCYYMMDD` (X12 D8) or `CCYY-MM-DD` (JSON, ISO 8601).
     public init?(_ text: String) {
-        let bytes = Array(text.utf8)
-        let digits: [UInt8]
-        if bytes.count == 8 {
-            digits = bytes
-        } else if bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") {
-            digits = Array(bytes[0..<4] + bytes[5..<7] + bytes[8..<10])
-        } else {
-            return nil
+        var year = 0, month = 0, day = 0
+        var count = 0
+        var digits = 0
+        for byte in text.utf8 {
+            count += 1
+            if byte == UInt8(ascii: "-") {
+                // Dashes only at the ISO positions (after the year and the month).
+                guard count == 5 || count == 8 else { return nil }
+                continue
+            }
+            guard byte >= 48 && byte <= 57 else { return nil }
+            let digit = Int(byte - 48)
+            switch digits {
+            case 0..<4: year = year * 10 + digit
+            case 4..<6: month = month * 10 + digit
+            case 6..<8: day = day * 10 + digit
+            default: return nil
+            }
+            digits += 1
         }
-        guard digits.allSatisfy(\.isASCIIDigit) else { return nil }
-        func number(_ range: Range<Int>) -> Int { digits[range].reduce(0) { $0 * 10 + Int($1 - 48) } }
-        self.init(year: number(0..<4), month: number(4..<6), day: number(6..<8))
+        guard digits == 8, count == 8 || count == 10 else { return nil }
+        if count == 10 {
+            let bytes = text.utf8
+            guard bytes[bytes.index(bytes.startIndex, offsetBy: 4)] == UInt8(ascii: "-"),
+                  bytes[bytes.index(bytes.startIndex, offsetBy: 7)] == UInt8(ascii: "-") else { return nil }
+        }
+        self.init(year: year, month: month, day: day)
     }
 
     public static func daysIn(month: Int, year: Int) -> Int {
@@ -290,8 +305,9 @@ public struct DateOrRange: Hashable, Sendable, Codable, CustomStringConvertible 
     /// Parses an X12 date by its format qualifier: `D8` (CCYYMMDD) or `RD8` (CCYYMMDD-CCYYMMDD).
     public init(x12 text: String, format: String) {
         if format == "RD8" {
-            let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-            if parts.count == 2, let start = CalendarDate(String(parts[0])), let end = CalendarDate(String(parts[1])),
+            let bytes = text.utf8
+            if bytes.count == 17, bytes[bytes.index(bytes.startIndex, offsetBy: 8)] == UInt8(ascii: "-"),
+               let start = CalendarDate(String(text.prefix(8))), let end = CalendarDate(String(text.suffix(8))),
                start <= end {
                 self.init(from: start, to: end)
                 return

@@ -25,8 +25,8 @@ final class ClaimAssembler {
     let maxIssues: Int
     var issues: [X12Issue] = []
     private(set) var droppedIssueCount = 0
-    private var completed: [Claim] = []
-    private var completedIndex = 0
+    private var completed: Claim?
+    private(set) var hasCompleted = false
 
     // Envelopes.
     private struct Interchange { var control: String; var segment: Int; var groups = 0 }
@@ -62,7 +62,8 @@ final class ClaimAssembler {
     private var providerSlot: ProviderSlot = .ignored
 
     // The claim being read.
-    private var claim: Claim?
+    private var claim = ClaimAssembler.blankClaim
+    private var hasClaim = false
     private var claimStart: (segment: Int, offset: Int64) = (0, 0)
     private var claimEnd: Int64 = 0
     /// Why the claim being read will be left out (its first structural error), if it will.
@@ -75,12 +76,8 @@ final class ClaimAssembler {
     }
 
     func takeCompleted() -> Claim? {
-        guard completedIndex < completed.count else {
-            if !completed.isEmpty { completed.removeAll(keepingCapacity: true); completedIndex = 0 }
-            return nil
-        }
-        defer { completedIndex += 1 }
-        return completed[completedIndex]
+        hasCompleted = false
+        return completed.take()
     }
 
     // MARK: Issues
@@ -96,18 +93,18 @@ final class ClaimAssembler {
 
     private func warn(_ code: String, _ message: String, _ segment: Segment, element: Int? = nil, component: Int? = nil) {
         record(.warning, code, message, segment: segment.number, id: segment.id, element: element, component: component,
-               claimID: claim?.id)
+               claimID: hasClaim ? claim.id : nil)
     }
 
     /// A structural problem inside the claim being read: the claim will be left out.
     private func breakClaim(_ code: String, _ message: String, segment: Int, id: String, element: Int? = nil) {
-        guard let current = claim else {
+        guard hasClaim else {
             record(.error, code, message, segment: segment, id: id, element: element)
             return
         }
         if !claimBroken {
-            record(.error, code, "\(message); claim \(current.id.isEmpty ? "(no CLM01)" : current.id) left out",
-                   segment: segment, id: id, element: element, claimID: current.id)
+            record(.error, code, "\(message); claim \(claim.id.isEmpty ? "(no CLM01)" : claim.id) left out",
+                   segment: segment, id: id, element: element, claimID: claim.id)
         }
         claimBroken = true
     }
@@ -171,7 +168,7 @@ final class ClaimAssembler {
         }
         // The id as far as it is written: up to three leading capitals and digits ("LX" of a cut "LX*1", "" for garbage).
         let id = String(shown.prefix { $0.isASCII && ($0.isUppercase || $0.isNumber) }.prefix(3))
-        if claim != nil {
+        if hasClaim {
             breakClaim(code, message, segment: number, id: id)
         } else {
             record(.error, code, "\(message); segment skipped", segment: number, id: id)
@@ -199,7 +196,7 @@ final class ClaimAssembler {
         }
         // Extends the open claim's byte range after the segment is handled: an HL or CLM closes the claim first
         // and is not part of it.
-        defer { if claim != nil { claimEnd = segment.fileOffset + Int64(segment.length) + 1 } }
+        defer { if hasClaim { claimEnd = segment.fileOffset + Int64(segment.length) + 1 } }
         switch segment.tag {
         case SegmentTag.BHT: createdOn = CalendarDate(segment.string(4))
         case SegmentTag.NM1: nm1(segment)
@@ -391,10 +388,10 @@ final class ClaimAssembler {
     }
 
     func finishFile(segment: Int) {
-        if let current = claim, !claimBroken, transaction != nil {
+        if hasClaim, !claimBroken, transaction != nil {
             record(.error, "X12-TRUNCATED",
-                   "the file ends inside claim \(current.id) with no SE, GE or IEA after it; claim \(current.id) left out as it may be incomplete",
-                   segment: segment, id: SegmentTag.unpack(lastSegment.tag), claimID: current.id)
+                   "the file ends inside claim \(claim.id) with no SE, GE or IEA after it; claim \(claim.id) left out as it may be incomplete",
+                   segment: segment, id: SegmentTag.unpack(lastSegment.tag), claimID: claim.id)
             claimBroken = true
         }
         finishClaim(endSegment: segment)
@@ -495,7 +492,7 @@ final class ClaimAssembler {
 
     private func nm1(_ s: Segment) {
         let entity = s.string(1)
-        if claim != nil {
+        if hasClaim {
             claimNM1(s, entity: entity)
             return
         }
@@ -537,51 +534,50 @@ final class ClaimAssembler {
     }
 
     private func claimNM1(_ s: Segment, entity: String) {
-        guard var current = claim else { return }
-        defer { claim = current }
+        guard hasClaim else { return }
         if loop == .otherSubscriber || loop == .otherSubscriberDetail {
             loop = .otherSubscriberDetail
             providerSlot = .ignored
             guard let index = otherCoverageIndex else { return }
             switch entity {
             case "IL":
-                current.otherCoverage[index].subscriberName = personName(s)
-                current.otherCoverage[index].memberID = s.optional(9)
+                claim.otherCoverage[index].subscriberName = personName(s)
+                claim.otherCoverage[index].memberID = s.optional(9)
             case "PR":
-                current.otherCoverage[index].payer = Payer(id: s.optional(9), name: s.string(3), idQualifier: s.optional(8))
+                claim.otherCoverage[index].payer = Payer(id: s.optional(9), name: s.string(3), idQualifier: s.optional(8))
             default: break
             }
             return
         }
-        let inLine = !current.lines.isEmpty && (loop == .line || loop == .drug || loop == .lineProvider || loop == .lineAdjudication)
+        let inLine = !claim.lines.isEmpty && (loop == .line || loop == .drug || loop == .lineProvider || loop == .lineAdjudication)
         if inLine {
             loop = .lineProvider
-            let index = current.lines.count - 1
+            let index = claim.lines.count - 1
             switch entity {
             case "82":
-                current.lines[index].renderingProvider = provider(s, role: .rendering); providerSlot = .lineRendering
+                claim.lines[index].renderingProvider = provider(s, role: .rendering); providerSlot = .lineRendering
             case "DN":
-                current.lines[index].referringProvider = provider(s, role: .referring); providerSlot = .lineReferring
+                claim.lines[index].referringProvider = provider(s, role: .referring); providerSlot = .lineReferring
             default:
                 let role = Self.otherRole(entity)
-                current.lines[index].otherProviders.append(provider(s, role: role))
-                providerSlot = .lineOther(current.lines[index].otherProviders.count - 1)
+                claim.lines[index].otherProviders.append(provider(s, role: role))
+                providerSlot = .lineOther(claim.lines[index].otherProviders.count - 1)
             }
             return
         }
         loop = .claimProvider
         switch entity {
         case "DN", "P3":
-            current.referringProvider = provider(s, role: .referring); providerSlot = .claimReferring
+            claim.referringProvider = provider(s, role: .referring); providerSlot = .claimReferring
         case "82":
-            current.renderingProvider = provider(s, role: .rendering); providerSlot = .claimRendering
+            claim.renderingProvider = provider(s, role: .rendering); providerSlot = .claimRendering
         case "77", "FA":
-            current.serviceFacility = provider(s, role: .serviceFacility); providerSlot = .claimFacility
+            claim.serviceFacility = provider(s, role: .serviceFacility); providerSlot = .claimFacility
         case "PW", "45":
             providerSlot = .ignored  // ambulance pick-up and drop-off locations
         default:
-            current.otherProviders.append(provider(s, role: Self.otherRole(entity)))
-            providerSlot = .claimOther(current.otherProviders.count - 1)
+            claim.otherProviders.append(provider(s, role: Self.otherRole(entity)))
+            providerSlot = .claimOther(claim.otherProviders.count - 1)
         }
     }
 
@@ -617,19 +613,17 @@ final class ClaimAssembler {
         default:
             break
         }
-        guard var current = claim else { return }
-        claim = nil  // keep `current` uniquely referenced, so its arrays are not copied
-        defer { claim = current }
-        let last = current.lines.count - 1
+        guard hasClaim else { return }
+        let last = claim.lines.count - 1
         switch providerSlot {
-        case .claimReferring: apply(&current.referringProvider)
-        case .claimRendering: apply(&current.renderingProvider)
-        case .claimFacility: apply(&current.serviceFacility)
-        case .claimOther(let i) where i < current.otherProviders.count: body(&current.otherProviders[i])
-        case .lineRendering where last >= 0: apply(&current.lines[last].renderingProvider)
-        case .lineReferring where last >= 0: apply(&current.lines[last].referringProvider)
-        case .lineOther(let i) where last >= 0 && i < current.lines[last].otherProviders.count:
-            body(&current.lines[last].otherProviders[i])
+        case .claimReferring: apply(&claim.referringProvider)
+        case .claimRendering: apply(&claim.renderingProvider)
+        case .claimFacility: apply(&claim.serviceFacility)
+        case .claimOther(let i) where i < claim.otherProviders.count: body(&claim.otherProviders[i])
+        case .lineRendering where last >= 0: apply(&claim.lines[last].renderingProvider)
+        case .lineReferring where last >= 0: apply(&claim.lines[last].referringProvider)
+        case .lineOther(let i) where last >= 0 && i < claim.lines[last].otherProviders.count:
+            body(&claim.lines[last].otherProviders[i])
         default: break
         }
     }
@@ -677,29 +671,29 @@ final class ClaimAssembler {
     private func ref(_ s: Segment) {
         let qualifier = s.string(1)
         let value = s.string(2)
-        if claim != nil {
+        if hasClaim {
             switch loop {
             case .claim:
                 switch qualifier {
-                case "G1": claim?.priorAuthorization = value
-                case "9F": claim?.referralNumber = value
-                case "F8": claim?.originalClaimNumber = value
-                case "EA": claim?.medicalRecordNumber = value
-                case "D9": claim?.clearinghouseTraceNumber = value
+                case "G1": claim.priorAuthorization = value
+                case "9F": claim.referralNumber = value
+                case "F8": claim.originalClaimNumber = value
+                case "EA": claim.medicalRecordNumber = value
+                case "D9": claim.clearinghouseTraceNumber = value
                 default: break
                 }
                 return
             case .line, .lineAdjudication:
-                guard let n = claim?.lines.count, n > 0 else { return }
+                guard case let n = claim.lines.count, n > 0 else { return }
                 switch qualifier {
-                case "6R": claim?.lines[n - 1].lineControlNumber = value
-                case "G1": claim?.lines[n - 1].priorAuthorization = value
+                case "6R": claim.lines[n - 1].lineControlNumber = value
+                case "G1": claim.lines[n - 1].priorAuthorization = value
                 default: break
                 }
                 return
             case .drug:
-                guard let n = claim?.lines.count, n > 0 else { return }
-                if qualifier == "XZ" || qualifier == "VY" { claim?.lines[n - 1].drug?.prescriptionNumber = value }
+                guard case let n = claim.lines.count, n > 0 else { return }
+                if qualifier == "XZ" || qualifier == "VY" { claim.lines[n - 1].drug?.prescriptionNumber = value }
                 return
             case .otherSubscriber, .otherSubscriberDetail:
                 return
@@ -718,14 +712,14 @@ final class ClaimAssembler {
     }
 
     private func sbr(_ s: Segment) {
-        if claim != nil {
+        if hasClaim {
             // Loop 2320: another payer's subscriber.
             loop = .otherSubscriber
             providerSlot = .ignored
-            claim?.otherCoverage.append(OtherCoverage(
+            claim.otherCoverage.append(OtherCoverage(
                 payerResponsibility: s.optional(1), relationshipCode: s.optional(2), groupNumber: s.optional(3),
                 claimFilingIndicator: s.optional(9)))
-            otherCoverageIndex = (claim?.otherCoverage.count ?? 1) - 1
+            otherCoverageIndex = claim.otherCoverage.count - 1
             return
         }
         guard loop == .subscriber else {
@@ -780,7 +774,7 @@ final class ClaimAssembler {
         } else {
             claimContextProblem = nil
         }
-        var claim = Claim(
+        claim = Claim(
             type: claimType, id: id, totalCharge: charge, submitter: submitter, receiver: receiver, createdOn: createdOn,
             billingProvider: nil, subscriber: Subscriber(name: nil), patient: Patient(name: nil, isSubscriber: true), payer: nil)
         if claimType == .professional {
@@ -801,7 +795,7 @@ final class ClaimAssembler {
                                    interchangeControlNumber: interchange?.control,
                                    transactionControlNumber: transaction?.control,
                                    implementationGuide: transaction?.guide)
-        self.claim = claim
+        hasClaim = true
         claimStart = (s.number, s.fileOffset)
         claimEnd = s.fileOffset + Int64(s.length) + 1
         claimBroken = false
@@ -847,7 +841,7 @@ final class ClaimAssembler {
     }
 
     private func dtp(_ s: Segment) {
-        guard claim != nil else { return }
+        guard hasClaim else { return }
         let qualifier = s.string(1)
         let format = s.string(2)
         let (date, valid) = Self.dtpValue(s.string(3), format: format)
@@ -858,50 +852,50 @@ final class ClaimAssembler {
         switch loop {
         case .claim, .claimProvider:
             loop = .claim
-            claim?.dates.append(QualifiedDate(qualifier: qualifier, date: date))
+            claim.dates.append(QualifiedDate(qualifier: qualifier, date: date))
         case .line:
-            guard let n = claim?.lines.count, n > 0 else { return }
-            if qualifier == "472" { claim?.lines[n - 1].serviceDate = date }
+            guard case let n = claim.lines.count, n > 0 else { return }
+            if qualifier == "472" { claim.lines[n - 1].serviceDate = date }
         default:
             break
         }
     }
 
     private func cl1(_ s: Segment) {
-        guard claim != nil else { return }
-        if claim?.institutional == nil { claim?.institutional = InstitutionalDetails() }
-        claim?.institutional?.admissionType = s.optional(1)
-        claim?.institutional?.admissionSource = s.optional(2)
-        claim?.institutional?.patientStatus = s.optional(3)
+        guard hasClaim else { return }
+        if claim.institutional == nil { claim.institutional = InstitutionalDetails() }
+        claim.institutional?.admissionType = s.optional(1)
+        claim.institutional?.admissionSource = s.optional(2)
+        claim.institutional?.patientStatus = s.optional(3)
     }
 
     private func pwk(_ s: Segment) {
-        guard claim != nil else { return }
+        guard hasClaim else { return }
         let attachment = Attachment(reportType: s.string(1), transmission: s.string(2), controlNumber: s.optional(6))
-        if loop == .line, let n = claim?.lines.count, n > 0 {
-            claim?.lines[n - 1].attachments.append(attachment)
+        if loop == .line, case let n = claim.lines.count, n > 0 {
+            claim.lines[n - 1].attachments.append(attachment)
         } else if loop == .claim {
-            claim?.attachments.append(attachment)
+            claim.attachments.append(attachment)
         }
     }
 
     private func nte(_ s: Segment) {
-        guard claim != nil else { return }
+        guard hasClaim else { return }
         let note = Note(reference: s.string(1), text: s.string(2))
-        if loop == .line, let n = claim?.lines.count, n > 0 {
-            claim?.lines[n - 1].notes.append(note)
+        if loop == .line, case let n = claim.lines.count, n > 0 {
+            claim.lines[n - 1].notes.append(note)
         } else if loop == .claim || loop == .claimProvider {
-            claim?.notes.append(note)
+            claim.notes.append(note)
         }
     }
 
     private func amt(_ s: Segment) {
-        guard claim != nil, let index = otherCoverageIndex, loop == .otherSubscriber, s.element(1, is: "D") else { return }
-        claim?.otherCoverage[index].paidAmount = Money(dollars: s.string(2))
+        guard hasClaim, let index = otherCoverageIndex, loop == .otherSubscriber, s.element(1, is: "D") else { return }
+        claim.otherCoverage[index].paidAmount = Money(dollars: s.string(2))
     }
 
     private func hi(_ s: Segment) {
-        guard claim != nil else {
+        guard hasClaim else {
             warn("X12-LOOP-ORDER", "HI outside a claim", s)
             return
         }
@@ -929,26 +923,27 @@ final class ClaimAssembler {
                 default: role = .reasonForVisit
                 }
                 let poa = parts.count > 8 && !parts[8].isEmpty ? parts[8] : nil
-                let normalized = code.contains(".") ? code.replacingOccurrences(of: ".", with: "") : code
-                if code.contains(".") {
+                let dotted = code.utf8.contains(UInt8(ascii: "."))
+                let normalized = dotted ? code.replacingOccurrences(of: ".", with: "") : code
+                if dotted {
                     warn("X12-HI", "diagnosis '\(code)' is written with a decimal point, which X12 omits; read as '\(normalized)'",
                          s, element: element, component: 2)
                 }
-                claim?.diagnoses.append(Diagnosis(code: normalized, system: system, role: role, qualifier: qualifier,
+                claim.diagnoses.append(Diagnosis(code: normalized, system: system, role: role, qualifier: qualifier,
                                                   presentOnAdmission: poa))
             case "BG", "ABG":
-                claim?.institutional?.conditionCodes.append(code)
+                claim.institutional?.conditionCodes.append(code)
             case "BH":
-                claim?.institutional?.occurrenceCodes.append(InstitutionalCode(
+                claim.institutional?.occurrenceCodes.append(InstitutionalCode(
                     qualifier: qualifier, code: code, date: dateText.isEmpty ? nil : DateOrRange(x12: dateText, format: dateFormat)))
             case "BI":
-                claim?.institutional?.occurrenceSpans.append(InstitutionalCode(
+                claim.institutional?.occurrenceSpans.append(InstitutionalCode(
                     qualifier: qualifier, code: code, date: dateText.isEmpty ? nil : DateOrRange(x12: dateText, format: dateFormat)))
             case "BE":
                 let amount = parts.count > 4 && !parts[4].isEmpty ? Money(dollars: parts[4]) : nil
-                claim?.institutional?.valueCodes.append(InstitutionalCode(qualifier: qualifier, code: code, amount: amount))
+                claim.institutional?.valueCodes.append(InstitutionalCode(qualifier: qualifier, code: code, amount: amount))
             case "BBR", "BBQ", "BR", "BQ", "CAH":
-                claim?.institutional?.procedures.append(InstitutionalCode(
+                claim.institutional?.procedures.append(InstitutionalCode(
                     qualifier: qualifier, code: code, date: dateText.isEmpty ? nil : DateOrRange(x12: dateText, format: dateFormat)))
             case "DR", "TC":
                 break  // DRG and treatment codes: kept as written in the segment
@@ -961,7 +956,7 @@ final class ClaimAssembler {
     // MARK: Service lines
 
     private func lx(_ s: Segment) {
-        guard claim != nil else {
+        guard hasClaim else {
             if brokenHierarchy == nil {
                 record(.error, "X12-LOOP-ORDER", "LX (service line) outside any claim: there is no CLM before it; line left out",
                        segment: s.number, id: "LX")
@@ -970,9 +965,10 @@ final class ClaimAssembler {
             return
         }
         orphanLine = false
-        let number = (claim?.lines.count ?? 0) + 1
-        claim?.lines.append(ServiceLine(number: number, lx: s.optional(1), procedureQualifier: nil, charge: Money(cents: 0),
-                                        unitBasis: nil))
+        var line = Self.blankLine
+        line.number = claim.lines.count + 1
+        line.lx = s.optional(1)
+        claim.lines.append(line)
         loop = .line
         providerSlot = .ignored
         lineHasService = false
@@ -984,7 +980,7 @@ final class ClaimAssembler {
 
     /// The line a service segment (SV1/SV2) belongs to, or nil after breaking the claim.
     private func serviceLineIndex(_ s: Segment) -> Int? {
-        guard claim != nil else {
+        guard hasClaim else {
             if orphanLine {
                 orphanLine = false  // the line its LX started, already reported
             } else if brokenHierarchy == nil {
@@ -992,7 +988,7 @@ final class ClaimAssembler {
             }
             return nil
         }
-        guard let n = claim?.lines.count, n > 0, loop == .line || loop == .lineProvider || loop == .drug,
+        guard case let n = claim.lines.count, n > 0, loop == .line || loop == .lineProvider || loop == .drug,
               !lineHasService else {
             breakClaim("X12-LOOP-ORDER", "\(s.id) without its LX: a service line must start with LX", segment: s.number, id: s.id)
             return nil
@@ -1015,7 +1011,10 @@ final class ClaimAssembler {
     }
 
     private func sv1(_ s: Segment) {
-        guard let index = serviceLineIndex(s), var line = claim?.lines[index] else { return }
+        guard let index = serviceLineIndex(s) else { return }
+        var line = Self.blankLine
+        swap(&line, &claim.lines[index])
+        defer { swap(&line, &claim.lines[index]) }
         procedure(s.components(1), into: &line, s, element: 1)
         line.charge = Money(dollars: s.string(2))
         if !line.charge.isValid { warn("X12-AMOUNT", "SV102 '\(s.string(2))' is not a monetary amount", s, element: 2) }
@@ -1032,11 +1031,13 @@ final class ClaimAssembler {
             }
         }
         line.diagnosisPointers = pointers
-        claim?.lines[index] = line
     }
 
     private func sv2(_ s: Segment) {
-        guard let index = serviceLineIndex(s), var line = claim?.lines[index] else { return }
+        guard let index = serviceLineIndex(s) else { return }
+        var line = Self.blankLine
+        swap(&line, &claim.lines[index])
+        defer { swap(&line, &claim.lines[index]) }
         line.revenueCode = s.optional(1)
         procedure(s.components(2), into: &line, s, element: 2)
         line.charge = Money(dollars: s.string(3))
@@ -1046,34 +1047,36 @@ final class ClaimAssembler {
             line.units = Quantity(text: units)
             if line.units?.isValid == false { warn("X12-QUANTITY", "SV205 '\(units)' is not a quantity", s, element: 5) }
         }
-        claim?.lines[index] = line
     }
 
     private func lin(_ s: Segment) {
-        guard let n = claim?.lines.count, n > 0 else { return }
+        guard case let n = claim.lines.count, n > 0 else { return }
         let qualifier = s.string(2)
         let ndc = NDC(s.string(3))
         if qualifier == "N4" && !ndc.isWellFormed {
             warn("X12-NDC", "LIN03 '\(ndc.text)' is not an 11-digit NDC (5-4-2)", s, element: 3)
         }
-        claim?.lines[n - 1].drug = DrugInfo(qualifier: qualifier, ndc: ndc)
+        claim.lines[n - 1].drug = DrugInfo(qualifier: qualifier, ndc: ndc)
         loop = .drug
     }
 
     private func ctp(_ s: Segment) {
-        guard loop == .drug, let n = claim?.lines.count, n > 0 else { return }
+        guard loop == .drug, case let n = claim.lines.count, n > 0 else { return }
         if let quantity = s.optional(4) {
-            claim?.lines[n - 1].drug?.quantity = Quantity(text: quantity)
+            claim.lines[n - 1].drug?.quantity = Quantity(text: quantity)
             if Quantity(text: quantity).isValid == false { warn("X12-QUANTITY", "CTP04 '\(quantity)' is not a quantity", s, element: 4) }
         }
-        claim?.lines[n - 1].drug?.unit = s.components(5).first.flatMap { $0.isEmpty ? nil : $0 }
+        claim.lines[n - 1].drug?.unit = s.components(5).first.flatMap { $0.isEmpty ? nil : $0 }
     }
 
     // MARK: Finishing a claim
 
     private func finishClaim(endSegment: Int) {
-        guard var finished = claim else { return }
-        claim = nil
+        guard hasClaim else { return }
+        hasClaim = false
+        // Move the claim out without copying it (a copy retains every string and list in it).
+        var finished = Self.blankClaim
+        swap(&finished, &claim)
         loop = .header
         providerSlot = .ignored
         if claimBroken { claimBroken = false; return }
@@ -1096,6 +1099,12 @@ final class ClaimAssembler {
                                            relationshipToSubscriber: "18", isSubscriber: true)
             }
         }
-        completed.append(finished)
+        completed = finished
+        hasCompleted = true
     }
+
+    /// An empty claim and line, swapped in and out so the ones being built are never copied.
+    static let blankClaim = Claim(type: .professional, id: "", totalCharge: Money(cents: 0), billingProvider: nil,
+                                  subscriber: Subscriber(name: nil), patient: Patient(name: nil, isSubscriber: true), payer: nil)
+    static let blankLine = ServiceLine(number: 0, procedureQualifier: nil, charge: Money(cents: 0), unitBasis: nil)
 }

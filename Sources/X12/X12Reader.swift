@@ -59,6 +59,14 @@ public final class X12Reader: Sequence, IteratorProtocol {
         assembler = ClaimAssembler(file: name, maxIssues: limits.maxIssues)
     }
 
+    /// Reads bytes already in memory through a buffer of `chunkSize` bytes (at least 4096) instead of 1 MiB, so
+    /// that small inputs cross buffer refills as large files do (the fuzz target compares both readings).
+    package init(bytes: [UInt8], name: String, limits: Limits = Limits(), chunkSize: Int) {
+        scanner = SegmentScanner(source: .memory(bytes, position: 0), chunkSize: chunkSize,
+                                 maxSegmentLength: limits.maxSegmentLength, maxElements: limits.maxElements)
+        assembler = ClaimAssembler(file: name, maxIssues: limits.maxIssues)
+    }
+
     /// Reads a string (tests, small inputs).
     public convenience init(text: String, name: String = "<text>", limits: Limits = Limits()) {
         self.init(bytes: Array(text.utf8), name: name, limits: limits)
@@ -80,7 +88,7 @@ public final class X12Reader: Sequence, IteratorProtocol {
     /// The next claim that could be read, or nil at the end of the file.
     public func next() -> Claim? {
         while true {
-            if let claim = assembler.takeCompleted() { return claim }
+            if assembler.hasCompleted, let claim = assembler.takeCompleted() { return claim }
             if finished { return nil }
             let result = scanner.next()
             if let detection = scanner.takeDetection() {
