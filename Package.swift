@@ -52,6 +52,9 @@ let package = Package(
         .executableTarget(
             name: "RulesBench", dependencies: ["Rules", "RuleGraph", "Tables", "ClaimModel", "Engine"], swiftSettings: strict),
         .target(name: "CTokenizerBaseline", path: "Sources/CTokenizerBaseline"),
+        // libFuzzer targets (run by scripts/fuzz, built alone with --sanitize=fuzzer; see README "Robustness").
+        .executableTarget(name: "FuzzX12", dependencies: ["X12", "ClaimModel"], swiftSettings: strict),
+        .executableTarget(name: "FuzzRules", dependencies: ["Rules", "RuleGraph", "YAML"], swiftSettings: strict),
         .testTarget(name: "ClaimModelTests", dependencies: ["ClaimModel"], swiftSettings: strict),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"], swiftSettings: strict),
         .testTarget(name: "TablesTests", dependencies: ["Tables", "ClaimModel"], resources: [.copy("Fixtures")], swiftSettings: strict),

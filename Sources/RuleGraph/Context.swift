@@ -37,18 +37,38 @@ struct BatchIndex {
     let history: [Claim]
     private(set) var linesByDay: [DayKey: [LineAddress]] = [:]
     private(set) var unitsByDay: [UnitsKey: Double] = [:]
+    /// `patientKey` of each claim and each history claim, made once.
+    private(set) var patientKeys: [String] = []
+    private(set) var historyPatientKeys: [String] = []
 
     init(claims: [Claim], history: [Claim]) {
         self.claims = claims
         self.history = history
-        for (index, claim) in claims.enumerated() { add(claim, address: index) }
-        for (index, claim) in history.enumerated() { add(claim, address: -1 - index) }
+        patientKeys.reserveCapacity(claims.count)
+        historyPatientKeys.reserveCapacity(history.count)
+        for (index, claim) in claims.enumerated() {
+            let patient = Self.patientKey(claim)
+            patientKeys.append(patient)
+            add(claim, address: index, patient: patient)
+        }
+        for (index, claim) in history.enumerated() {
+            let patient = Self.patientKey(claim)
+            historyPatientKeys.append(patient)
+            add(claim, address: -1 - index, patient: patient)
+        }
     }
 
     func claim(_ address: LineAddress) -> Claim { address.inHistory ? history[-1 - address.claim] : claims[address.claim] }
 
-    private mutating func add(_ claim: Claim, address: Int) {
-        let patient = Self.patientKey(claim)
+    /// The patient key of a claim of the batch.
+    func patientKey(_ claimIndex: Int) -> String { patientKeys[claimIndex] }
+
+    /// The patient key of the claim a line address points into.
+    func patientKey(_ address: LineAddress) -> String {
+        address.inHistory ? historyPatientKeys[-1 - address.claim] : patientKeys[address.claim]
+    }
+
+    private mutating func add(_ claim: Claim, address: Int, patient: String) {
         for (lineIndex, line) in claim.lines.enumerated() {
             guard let key = Self.dayKey(claim, line, patient: patient) else { continue }
             linesByDay[key, default: []].append(LineAddress(claim: address, line: lineIndex))
@@ -76,14 +96,19 @@ struct BatchIndex {
 
     /// Lines of the same patient, provider and day as `line`, other than itself.
     func sameDay(as claimIndex: Int, _ lineIndex: Int) -> [LineAddress] {
-        let claim = claims[claimIndex]
-        guard let key = Self.dayKey(claim, claim.lines[lineIndex], patient: Self.patientKey(claim)) else { return [] }
-        return (linesByDay[key] ?? []).filter { !($0.claim == claimIndex && $0.line == lineIndex) }
+        linesOnDay(of: claimIndex, lineIndex).filter { !($0.claim == claimIndex && $0.line == lineIndex) }
     }
 
-    func dayUnits(claim: Claim, line: ServiceLine) -> Double? {
-        guard let code = line.procedureCode?.text,
-              let key = Self.dayKey(claim, line, patient: Self.patientKey(claim)) else { return nil }
+    /// Lines of the same patient, provider and day as `line`, itself included (in batch order, then history).
+    func linesOnDay(of claimIndex: Int, _ lineIndex: Int) -> [LineAddress] {
+        let claim = claims[claimIndex]
+        guard let key = Self.dayKey(claim, claim.lines[lineIndex], patient: patientKeys[claimIndex]) else { return [] }
+        return linesByDay[key] ?? []
+    }
+
+    /// Units of the line's code on its day for its patient (`patient`: the claim's `patientKey`) and provider.
+    func dayUnits(claim: Claim, line: ServiceLine, patient: String) -> Double? {
+        guard let code = line.procedureCode?.text, let key = Self.dayKey(claim, line, patient: patient) else { return nil }
         return unitsByDay[UnitsKey(day: key, code: code)]
     }
 }

@@ -20,6 +20,13 @@ struct GraphEvaluator {
     private var traces: [Int: [String]] = [:]
     private var binding: Binding
     private var date = CalendarDate.distantPast
+    /// The claim being evaluated: what `Rule.applies` asks of it.
+    private var payerID: String?
+    private var filingIndicator: String?
+    private var claimType = ClaimType.professional
+    /// Rules that suppress others, by qualified id: the targets, qualified (every version of a rule counts, as
+    /// in `ResultCollector.finish`). Made once per evaluator, so a claim's results cost nothing per rule.
+    private let suppressions: [String: [String]]
 
     init(graph: RuleGraph, index: BatchIndex, context: EvaluationContext) {
         self.graph = graph
@@ -33,6 +40,12 @@ struct GraphEvaluator {
                                        subscriber: Subscriber(name: nil), patient: Patient(name: nil, isSubscriber: true),
                                        payer: nil),
                           claimIndex: 0)
+        var suppressions: [String: [String]] = [:]
+        for compiled in graph.rules where !compiled.rule.suppresses.isEmpty {
+            let rule = compiled.rule
+            suppressions[rule.qualifiedID, default: []] += rule.suppresses.map { $0.contains("/") ? $0 : "\(rule.pack)/\($0)" }
+        }
+        self.suppressions = suppressions
     }
 
     private mutating func begin(_ next: Binding, date: CalendarDate) {
@@ -53,7 +66,13 @@ struct GraphEvaluator {
     mutating func evaluateClaim(_ claimIndex: Int) -> ClaimResult {
         let claim = index.claims[claimIndex]
         var collector = ResultCollector(claimIndex: claimIndex, claim: claim)
-        let base = Binding(claim: claim, claimIndex: claimIndex, today: context.today)
+        // The claim and its lines are put on the heap once; every binding of the claim points at them.
+        let claimRef = Shared(claim)
+        let lineRefs = claim.lines.map { Shared($0) }
+        payerID = claim.payer?.id
+        filingIndicator = claim.subscriber.claimFilingIndicator
+        claimType = claim.type
+        let base = Binding(claim: claimRef, claimIndex: claimIndex, today: context.today)
         let claimDate = context.asOf ?? FieldReader.claimDates(claim).first
         for scope in Scope.allCases {
             guard let dispatch = graph.dispatch[scope] else { continue }
@@ -63,19 +82,31 @@ struct GraphEvaluator {
                 b.date = claimDate
                 run(b, scope, dispatch, &collector)
             case .line:
-                for line in claim.lines {
+                for (lineIndex, line) in claim.lines.enumerated() {
                     var b = base
-                    b.line = line
+                    b.lineRef = lineRefs[lineIndex]
                     b.date = context.asOf ?? line.serviceDate?.from
                     run(b, scope, dispatch, &collector)
                 }
             case .linePair:
+                // Other claims' lines (of the batch or the history) are put on the heap when first met.
+                var others: [Int: (claim: Shared<Claim>, lines: [Shared<ServiceLine>])] = [:]
                 for (lineIndex, line) in claim.lines.enumerated() {
-                    for address in index.sameDay(as: claimIndex, lineIndex) {
-                        let other = index.claim(address)
+                    for address in index.linesOnDay(of: claimIndex, lineIndex)
+                    where !(address.claim == claimIndex && address.line == lineIndex) {
+                        let other: (claim: Shared<Claim>, lines: [Shared<ServiceLine>])
+                        if address.claim == claimIndex {
+                            other = (claimRef, lineRefs)
+                        } else if let known = others[address.claim] {
+                            other = known
+                        } else {
+                            let found = index.claim(address)
+                            other = (Shared(found), found.lines.map { Shared($0) })
+                            others[address.claim] = other
+                        }
                         var b = base
-                        b.b = line
-                        b.a = (other, other.lines[address.line], address)
+                        b.bRef = lineRefs[lineIndex]
+                        b.aRef = (other.claim, other.lines[address.line], address)
                         b.date = context.asOf ?? line.serviceDate?.from
                         run(b, scope, dispatch, &collector)
                     }
@@ -88,12 +119,13 @@ struct GraphEvaluator {
                     run(b, scope, dispatch, &collector)
                 }
             case .lineDiagnosis:
-                for line in claim.lines {
+                let pointable = claim.pointableDiagnoses
+                for (lineIndex, line) in claim.lines.enumerated() {
                     for pointer in line.diagnosisPointers {
-                        guard let diagnosis = claim.diagnosis(forPointer: pointer) else { continue }
+                        guard pointer >= 1 && pointer <= pointable.count else { continue }
                         var b = base
-                        b.line = line
-                        b.diagnosis = (diagnosis, pointer)
+                        b.lineRef = lineRefs[lineIndex]
+                        b.diagnosis = (pointable[pointer - 1], pointer)
                         b.date = context.asOf ?? line.serviceDate?.from
                         run(b, scope, dispatch, &collector)
                     }
@@ -110,19 +142,35 @@ struct GraphEvaluator {
                 }
             }
         }
-        return collector.finish(ruleSet: graph.ruleSet)
+        return finish(&collector)
     }
 
-    private func applies(_ rule: Rule) -> Bool {
-        let claim = binding.claim
-        return rule.applies(payerID: claim.payer?.id, filingIndicator: claim.subscriber.claimFilingIndicator, claimType: claim.type)
+    /// `ResultCollector.finish`, with the suppressions looked up for the rules that fired only.
+    private func finish(_ collector: inout ResultCollector) -> ClaimResult {
+        var suppressed = Set<String>()
+        for fired in collector.firedRules {
+            if let targets = suppressions[fired] { suppressed.formUnion(targets) }
+        }
+        var kept = collector.edits
+        if !suppressed.isEmpty { kept.removeAll { suppressed.contains("\($0.pack)/\($0.ruleID)") } }
+        kept.sort(by: Edit.reportOrder)
+        let checked = collector.notChecked.sorted {
+            ($0.ruleID ?? "", $0.table ?? "", $0.reason) < ($1.ruleID ?? "", $1.table ?? "", $1.reason)
+        }
+        return ClaimResult(claimIndex: collector.claimIndex, claimID: collector.claim.id, edits: kept, notChecked: checked,
+                           staleTables: collector.staleTables.sorted())
+    }
+
+    /// `Rule.applies` for the claim being evaluated.
+    private func applies(_ index: Int) -> Bool {
+        graph.rules[index].rule.applies(payerID: payerID, filingIndicator: filingIndicator, claimType: claimType)
     }
 
     /// Runs the rules of one scope that can fire on this binding.
     private mutating func run(_ next: Binding, _ scope: Scope, _ dispatch: RuleGraph.Dispatch, _ collector: inout ResultCollector) {
         guard let date = next.date else {
             binding = next
-            for index in dispatch.all where applies(graph.rules[index].rule) {
+            for index in dispatch.all where applies(index) {
                 collector.notChecked(rule: graph.rules[index].rule, table: nil, line: next.editLine,
                                      reason: "no date of service, so no rule version or table release can be chosen")
             }
@@ -145,33 +193,36 @@ struct GraphEvaluator {
     }
 
     private mutating func attempt(_ index: Int, _ collector: inout ResultCollector) {
-        let compiled = graph.rules[index]
-        let rule = compiled.rule
-        guard applies(rule), rule.window.contains(date) else { return }
+        guard applies(index), graph.rules[index].rule.window.contains(date) else { return }
         var fired = true
         var stale = false
         var uncovered: [(String, String)] = []
         var trace: [String] = []
-        for node in compiled.conditions {
+        for node in graph.rules[index].conditions {
             let holds = evaluate(node)
             if flags[node] & 2 != 0 { stale = true }
-            if let found = notCovered[node] { uncovered += found }
+            if !notCovered.isEmpty, let found = notCovered[node] { uncovered += found }
             if context.explain, let found = traces[node] { trace += found }
             if !holds { fired = false; break }
         }
-        for (table, reason) in uncovered { collector.notChecked(rule: rule, table: table, line: binding.editLine, reason: reason) }
+        if !uncovered.isEmpty {
+            let line = binding.editLine
+            for (table, reason) in uncovered { collector.notChecked(rule: graph.rules[index].rule, table: table, line: line, reason: reason) }
+        }
         guard fired else { return }
-        let read: (FieldRef) -> Value = { field in self.read(field) }
-        var staleNotes: [String] = []
-        if stale { staleNotes = staleNotesFor(compiled) }
-        collector.add(rule: Rule(copying: rule, message: compiled.message, fix: compiled.fix), binding: binding,
-                      stale: stale, staleNotes: staleNotes, explanation: context.explain ? trace : nil, read: read)
+        let compiled = graph.rules[index]
+        let staleNotes = stale ? staleNotesFor(compiled) : []
+        collector.add(rule: Rule(copying: compiled.rule, message: compiled.message, fix: compiled.fix), binding: binding,
+                      stale: stale, staleNotes: staleNotes, explanation: context.explain ? trace : nil, read: { self.read($0) })
     }
 
-    /// The notices for the stale releases a fired rule used (its lookups and table memberships).
+    /// The notices for the stale releases a fired rule used: the tables of its lookups and table memberships that
+    /// found a row in a release applied past its window, as the conditions were evaluated (in order, stopping
+    /// where `all`/`any` stopped), like the reference's.
     private func staleNotesFor(_ compiled: RuleGraph.CompiledRule) -> [String] {
         var names = Set<String>()
         func collect(_ id: Int) {
+            guard stamps[id] == generation, flags[id] & 2 != 0 else { return }
             switch graph.nodes[id] {
             case .lookup(let table, let pack, _, _): names.insert("\(pack)/\(table)")
             case .compare(_, let comparison):
@@ -181,7 +232,16 @@ struct GraphEvaluator {
                     names.insert(name)
                 default: break
                 }
-            case .all(let parts), .any(let parts): parts.forEach(collect)
+            case .all(let parts):
+                for part in parts {
+                    collect(part)
+                    if flags[part] & 1 == 0 { break }
+                }
+            case .any(let parts):
+                for part in parts {
+                    collect(part)
+                    if flags[part] & 1 != 0 { break }
+                }
             case .not(let inner): collect(inner)
             }
         }
@@ -245,7 +305,7 @@ struct GraphEvaluator {
             let value = read(field)
             var touchedStale = false
             var missing: [(String, String)] = []
-            let holds = Compare.holds(value, comparison, evaluate: { Compare.evaluate($0, read: self.read) },
+            let holds = Compare.holds(value, comparison, evaluate: { Compare.evaluate($0, read: { self.read($0) }) },
                                       inSet: { set, text in self.member(set, text, &touchedStale, &missing) },
                                       other: { self.read($0) })
             stale = touchedStale
@@ -288,7 +348,9 @@ struct GraphEvaluator {
             case .releases(let releases):
                 switch TableResolver.choose(releases, on: date) {
                 case .notCovered(let reason):
-                    uncovered.append((name, reason))
+                    // Reported under the table's own name, as the reference does (not `pack/table`).
+                    let table = name.split(separator: "/", maxSplits: 1).last.map(String.init) ?? name
+                    uncovered.append((table, reason))
                     return false
                 case .release(let release, let isStale):
                     let found = release.table.row(keyParts: [value], on: date) != nil

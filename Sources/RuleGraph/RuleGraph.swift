@@ -151,10 +151,14 @@ public final class RuleGraph: Sendable {
     }
 
     /// The key values a rule can only fire on, from a top-level `equals` or literal `in` on the key field.
+    /// Only conditions before the first one that reads a table count: the reference evaluator goes through the
+    /// conditions in order, and a table that does not cover the date is reported as not checked even when a
+    /// later key condition fails, so such a rule must still be tried on every binding.
     static func dispatchKeys(_ scope: Scope, _ conditions: [Int], nodes: [Node]) -> [String]? {
         let field = keyField(scope)
         var best: [String]?
         for id in conditions {
+            if readsTable(id, nodes: nodes) { break }
             guard case .compare(let f, let comparison) = nodes[id], f == field else { continue }
             switch comparison {
             case .equals(let value): return [value]
@@ -166,6 +170,23 @@ public final class RuleGraph: Sendable {
             }
         }
         return best
+    }
+
+    /// Whether evaluating the node may look into a table (a lookup, or membership in a table).
+    static func readsTable(_ id: Int, nodes: [Node]) -> Bool {
+        func readsTable(_ comparison: Comparison) -> Bool {
+            switch comparison {
+            case .inSet(.table), .notInSet(.table), .includesAny(.table), .includesNone(.table): return true
+            case .count(let inner): return readsTable(inner)
+            default: return false
+            }
+        }
+        switch nodes[id] {
+        case .lookup: return true
+        case .compare(_, let comparison): return readsTable(comparison)
+        case .all(let parts), .any(let parts): return parts.contains { Self.readsTable($0, nodes: nodes) }
+        case .not(let inner): return Self.readsTable(inner, nodes: nodes)
+        }
     }
 
     /// Interns nodes: the same condition is one node.
@@ -212,8 +233,14 @@ public final class RuleGraph: Sendable {
     /// Evaluates a batch: every claim against the graph, with pairs and day totals joined across the batch
     /// and the history. Claims are split between the cores; the result is in batch order.
     public func evaluate(_ claims: [Claim], context: EvaluationContext) -> [ClaimResult] {
+        evaluate(claims, context: context, maxWorkers: System.coreCount)
+    }
+
+    /// `evaluate(_:context:)` on at most `maxWorkers` threads (1: on the current thread only), for the
+    /// benchmark's single-core figures.
+    package func evaluate(_ claims: [Claim], context: EvaluationContext, maxWorkers: Int) -> [ClaimResult] {
         let index = BatchIndex(claims: claims, history: context.history)
-        let workers = min(max(1, claims.count / 64), max(1, System.coreCount))
+        let workers = min(max(1, claims.count / 64), max(1, maxWorkers))
         if workers == 1 {
             var evaluator = GraphEvaluator(graph: self, index: index, context: context)
             return claims.indices.map { evaluator.evaluateClaim($0) }

@@ -34,40 +34,78 @@ enum Value {
     }
 }
 
+/// A value on the heap, shared by reference: bindings point at their claim and lines instead of holding copies,
+/// so starting a binding copies a few pointers, not a whole claim.
+final class Shared<Value: Sendable>: Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
 /// The lines and diagnoses one evaluation of a rule looks at.
 struct Binding {
-    var claim: Claim
+    var claimRef: Shared<Claim>
     var claimIndex: Int
-    var line: ServiceLine?
+    var lineRef: Shared<ServiceLine>?
     /// Line pairs: `a` may sit in another claim of the batch or in the history.
-    var a: (claim: Claim, line: ServiceLine, address: LineAddress)?
-    var b: ServiceLine?
+    var aRef: (claim: Shared<Claim>, line: Shared<ServiceLine>, address: LineAddress)?
+    var bRef: Shared<ServiceLine>?
     var diagnosis: (Diagnosis, position: Int)?
     var diagnosisA: (Diagnosis, position: Int)?
     var diagnosisB: (Diagnosis, position: Int)?
     /// The date rules and tables are chosen by (the line's date of service, or `asOf`).
     var date: CalendarDate?
     var today: CalendarDate?
+
+    init(claim: Claim, claimIndex: Int, today: CalendarDate? = nil) {
+        self.init(claim: Shared(claim), claimIndex: claimIndex, today: today)
+    }
+
+    init(claim: Shared<Claim>, claimIndex: Int, today: CalendarDate?) {
+        claimRef = claim
+        self.claimIndex = claimIndex
+        self.today = today
+    }
+
+    var claim: Claim {
+        get { claimRef.value }
+        set { claimRef = Shared(newValue) }
+    }
+    var line: ServiceLine? {
+        get { lineRef?.value }
+        set { lineRef = newValue.map { Shared($0) } }
+    }
+    var a: (claim: Claim, line: ServiceLine, address: LineAddress)? {
+        get { aRef.map { ($0.claim.value, $0.line.value, $0.address) } }
+        set { aRef = newValue.map { (Shared($0.claim), Shared($0.line), $0.address) } }
+    }
+    var b: ServiceLine? {
+        get { bRef?.value }
+        set { bRef = newValue.map { Shared($0) } }
+    }
 }
 
 enum FieldReader {
     static func read(_ field: FieldRef, _ binding: Binding, index: BatchIndex, column: (String, String) -> String?) -> Value {
         switch field {
-        case .claim(let name): return claim(name, binding)
+        case .claim(let name): return claim(name, binding.claimRef.value, binding)
         case .line(let role, let name):
             switch role {
-            case .the: return binding.line.map { line(name, $0, claim: binding.claim, index: index) } ?? .missing
-            case .a: return binding.a.map { line(name, $0.line, claim: $0.claim, index: index) } ?? .missing
-            case .b: return binding.b.map { line(name, $0, claim: binding.claim, index: index) } ?? .missing
+            case .the:
+                guard let line = binding.lineRef else { return .missing }
+                return self.line(name, line.value, claim: binding.claimRef.value, patient: { index.patientKey(binding.claimIndex) }, index: index)
+            case .a:
+                guard let a = binding.aRef else { return .missing }
+                return line(name, a.line.value, claim: a.claim.value, patient: { index.patientKey(a.address) }, index: index)
+            case .b:
+                guard let line = binding.bRef else { return .missing }
+                return self.line(name, line.value, claim: binding.claimRef.value, patient: { index.patientKey(binding.claimIndex) }, index: index)
             }
         case .diagnosis(let role, let name):
-            let bound: (Diagnosis, position: Int)?
             switch role {
-            case .the: bound = binding.diagnosis
-            case .a: bound = binding.diagnosisA
-            case .b: bound = binding.diagnosisB
+            case .the: return binding.diagnosis.map { diagnosis(name, $0.0, position: $0.position) } ?? .missing
+            case .a: return binding.diagnosisA.map { diagnosis(name, $0.0, position: $0.position) } ?? .missing
+            case .b: return binding.diagnosisB.map { diagnosis(name, $0.0, position: $0.position) } ?? .missing
             }
-            return bound.map { diagnosis(name, $0.0, position: $0.position) } ?? .missing
         case .column(let alias, let name):
             return column(alias, name).map { .text($0) } ?? .missing
         }
@@ -75,7 +113,8 @@ enum FieldReader {
 
     static func optionalText(_ value: String?) -> Value { value.map { .text($0) } ?? .missing }
 
-    static func line(_ field: LineField, _ line: ServiceLine, claim: Claim, index: BatchIndex) -> Value {
+    /// `patient` gives the batch index's key of the line's patient (for `day-units`).
+    static func line(_ field: LineField, _ line: ServiceLine, claim: Claim, patient: () -> String, index: BatchIndex) -> Value {
         switch field {
         case .code: return optionalText(line.procedureCode?.text)
         case .codeKind: return optionalText(line.procedureCode?.kind.rawValue)
@@ -93,6 +132,8 @@ enum FieldReader {
         case .drugUnit: return optionalText(line.drug?.unit)
         case .diagnoses: return .list(line.diagnosisPointers.compactMap { claim.diagnosis(forPointer: $0)?.code })
         case .pointers: return .list(line.diagnosisPointers.map(String.init))
+        case .unresolvedPointers:
+            return .list(line.diagnosisPointers.filter { claim.diagnosis(forPointer: $0) == nil }.map(String.init))
         case .renderingNPI: return optionalText(renderingNPI(line, claim)?.text)
         case .renderingNPIValid: return renderingNPI(line, claim).map { .flag($0.isValid) } ?? .missing
         case .referringNPI: return optionalText((line.referringProvider ?? claim.referringProvider)?.npi?.text)
@@ -102,7 +143,8 @@ enum FieldReader {
         case .notes: return .list(line.notes.map(\.text))
         case .attachments: return .list(line.attachments.map(\.reportType))
         case .priorAuthorization: return optionalText(line.priorAuthorization ?? claim.priorAuthorization)
-        case .dayUnits: return index.dayUnits(claim: claim, line: line).map { .number($0) } ?? line.units?.value.map { .number($0) } ?? .missing
+        case .dayUnits:
+            return index.dayUnits(claim: claim, line: line, patient: patient()).map { .number($0) } ?? line.units?.value.map { .number($0) } ?? .missing
         }
     }
 
@@ -123,8 +165,7 @@ enum FieldReader {
         return (first, last)
     }
 
-    static func claim(_ field: ClaimField, _ binding: Binding) -> Value {
-        let claim = binding.claim
+    static func claim(_ field: ClaimField, _ claim: Claim, _ binding: Binding) -> Value {
         switch field {
         case .id: return .text(claim.id)
         case .type: return .text(claim.type.rawValue)

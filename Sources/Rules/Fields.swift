@@ -12,6 +12,8 @@ public enum LineField: String, Sendable, Hashable, CaseIterable {
     case date, dateTo = "date-to", number, revenueCode = "revenue-code", unitBasis = "unit-basis"
     case ndc, drugQuantity = "drug-quantity", drugUnit = "drug-unit"
     case diagnoses, pointers
+    /// The diagnosis pointers (SV107) that name no diagnosis of the claim (0, or past its last pointable code).
+    case unresolvedPointers = "unresolved-pointers"
     case renderingNPI = "rendering-npi", renderingNPIValid = "rendering-npi-valid"
     case referringNPI = "referring-npi", referringNPIValid = "referring-npi-valid"
     case description, notes, attachments, priorAuthorization = "prior-authorization"
@@ -23,7 +25,7 @@ public enum LineField: String, Sendable, Hashable, CaseIterable {
         switch self {
         case .units, .charge, .number, .drugQuantity, .dayUnits: return .number
         case .date, .dateTo: return .date
-        case .modifiers, .diagnoses, .pointers, .notes, .attachments: return .list
+        case .modifiers, .diagnoses, .pointers, .unresolvedPointers, .notes, .attachments: return .list
         case .renderingNPIValid, .referringNPIValid: return .flag
         default: return .text
         }

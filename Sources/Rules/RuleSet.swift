@@ -67,9 +67,7 @@ public enum RuleSetLoader {
         // Parse the YAML of every file.
         var roots: [(file: String, root: YAMLNode)] = []
         for file in files {
-            if let data = FileManager.default.contents(atPath: file) {
-                sources[file] = String(decoding: data, as: UTF8.self)
-            }
+            if let text = sourceText(file, limit: limits.maxFileBytes) { sources[file] = text }
             let (documents, yamlProblems) = YAMLLoader.load(path: file, limits: limits)
             diagnostics += yamlProblems.map {
                 Diagnostic(severity: .error, code: $0.code, message: $0.message, location: $0.location)
@@ -147,6 +145,19 @@ public enum RuleSetLoader {
         let ruleSet = RuleSet(packs: packs, rules: rules, tablesByPack: tablesByPack, version: version,
                               files: files + Array(Set(tableFiles)).sorted())
         return Result(ruleSet: ruleSet, diagnostics: diagnostics.sorted(), sources: sources)
+    }
+
+    /// A rule file's text, for the source lines under its diagnostics: at most `limit` bytes (YAMLLimits.maxFileBytes),
+    /// read through a FileHandle, as FileManager.contents(atPath:) leaks a 4 KiB buffer on every empty file
+    /// (swift-foundation on Linux; found by FuzzRules).
+    static func sourceText(_ path: String, limit: Int) -> String? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        do {
+            return String(decoding: try handle.read(upToCount: max(limit, 0)) ?? Data(), as: UTF8.self)
+        } catch {
+            return nil
+        }
     }
 
     static func locationOfKey(_ key: String, in node: YAMLNode) -> SourceLocation? {

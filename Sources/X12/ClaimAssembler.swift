@@ -84,7 +84,16 @@ final class ClaimAssembler {
 
     private func record(_ severity: X12Issue.Severity, _ code: String, _ message: String, segment: Int, id: String,
                         element: Int? = nil, component: Int? = nil, claimID: String? = nil) {
-        guard issues.count < maxIssues else { droppedIssueCount += 1; return }
+        if issues.count >= maxIssues - 1 {
+            // The last place goes to an error that says so, so that nothing is dropped silently.
+            if issues.count == maxIssues - 1 {
+                issues.append(X12Issue(severity: .error, code: "X12-ISSUE-LIMIT",
+                                       message: "more than \(maxIssues - 1) issues: this one and every later one are counted, not kept (maxIssues); claims may be left out without an error of their own",
+                                       location: X12Location(file: file, segment: segment, segmentID: id)))
+            }
+            droppedIssueCount += 1
+            return
+        }
         issues.append(X12Issue(severity: severity, code: code, message: message,
                                location: X12Location(file: file, segment: segment, segmentID: id, element: element,
                                                      component: component),
@@ -189,6 +198,7 @@ final class ClaimAssembler {
         default: break
         }
         if transaction?.skip == true { return }
+        defer { if segment.hasNonASCII { noteNonUTF8(segment) } }
         if transaction == nil && !reportedMissingST {
             reportedMissingST = true
             warn("X12-ST-MISSING", "\(segment.id) appears outside a transaction set: there is no ST header; read as an 837 transaction", segment)
@@ -232,6 +242,17 @@ final class ClaimAssembler {
     }
 
     private var reportedMissingST = false
+
+    /// An element that is not UTF-8 (a name written in ISO 8859-1 by an older system) is read byte for byte as
+    /// ISO 8859-1 (see `Segment.string`) and noted once per segment, at the first such element; the claim is kept.
+    private func noteNonUTF8(_ s: Segment) {
+        guard s.count > 1 else { return }
+        for element in 1..<s.count where !s.isUTF8(element) {
+            let reference = "\(s.id)\(element < 10 ? "0" : "")\(element)"
+            warn("X12-CHARSET", "\(reference) '\(s.string(element))' is not UTF-8; read as ISO 8859-1", s, element: element)
+            return
+        }
+    }
 
     static let known837Segments: Set<UInt32> = {
         let ids: [StaticString] = [

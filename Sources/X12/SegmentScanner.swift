@@ -57,6 +57,8 @@ struct Segment {
     let number: Int
     /// Byte offset of the segment's first byte in the file.
     let fileOffset: Int64
+    /// True when some byte is over 0x7F: only then can an element be other than ASCII, or not UTF-8 at all.
+    let hasNonASCII: Bool
 
     /// The segment id as text.
     var id: String { string(0) }
@@ -74,13 +76,33 @@ struct Segment {
     /// Element `index` as text; "" when absent.
     func string(_ index: Int) -> String {
         guard let r = range(index), r.end > r.start else { return "" }
-        return String(decoding: UnsafeBufferPointer(start: base + r.start, count: r.end - r.start), as: UTF8.self)
+        return text(r.start, r.end - r.start)
     }
 
     /// Element `index` as text, or nil when absent or empty.
     func optional(_ index: Int) -> String? {
         guard let r = range(index), r.end > r.start else { return nil }
-        return String(decoding: UnsafeBufferPointer(start: base + r.start, count: r.end - r.start), as: UTF8.self)
+        return text(r.start, r.end - r.start)
+    }
+
+    /// Bytes as text: UTF-8, or, when they are not UTF-8 (names from systems that write ISO 8859-1), each byte as
+    /// the ISO 8859-1 character it is, so that no byte is lost or replaced (the reader warns, X12-CHARSET).
+    private func text(_ start: Int, _ count: Int) -> String {
+        let bytes = UnsafeBufferPointer(start: base + start, count: count)
+        guard hasNonASCII else { return String(decoding: bytes, as: UTF8.self) }
+        return String(validating: bytes, as: UTF8.self) ?? Self.latin1(bytes)
+    }
+
+    static func latin1(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        var scalars = String.UnicodeScalarView()
+        for byte in bytes { scalars.append(Unicode.Scalar(byte)) }
+        return String(scalars)
+    }
+
+    /// True when element `index` is absent, or its bytes are UTF-8.
+    func isUTF8(_ index: Int) -> Bool {
+        guard hasNonASCII, let r = range(index), r.end > r.start else { return true }
+        return String(validating: UnsafeBufferPointer(start: base + r.start, count: r.end - r.start), as: UTF8.self) != nil
     }
 
     /// True when element `index` is exactly `text` (ASCII), without building a String.
@@ -97,7 +119,7 @@ struct Segment {
         var i = r.start
         while i <= r.end {
             if i == r.end || base[i] == delimiters.component {
-                result.append(String(decoding: UnsafeBufferPointer(start: base + start, count: i - start), as: UTF8.self))
+                result.append(text(start, i - start))
                 start = i + 1
             }
             i += 1
@@ -267,8 +289,9 @@ final class SegmentScanner {
 
     /// Reads the delimiters from an ISA at the current position, or guesses them for a file without one.
     private func detectDelimiters() {
-        ensure(512)
-        let available = end - start
+        // A fixed window, not whatever the buffer happens to hold: the delimiters must not depend on the chunk size.
+        ensure(Self.detectionWindow)
+        let available = min(end - start, Self.detectionWindow)
         let b = buffer + start
         let startsWithISA = available >= 4 && b[0] == 73 && b[1] == 83 && b[2] == 65
         if startsWithISA {
@@ -324,6 +347,9 @@ final class SegmentScanner {
         return nil
     }
 
+    /// Bytes looked at to find the delimiters: an ISA (106) and, for a file without one, its first segments.
+    static let detectionWindow = 512
+
     /// Takes the detection note (once).
     func takeDetection() -> DelimiterDetection? {
         defer { detection = nil }
@@ -371,7 +397,9 @@ final class SegmentScanner {
         elementBounds[0] = 0
         var i = 0
         let separator = delimiters.element
+        var high: UInt8 = 0
         while i < length {
+            high |= base[i]
             if base[i] == separator {
                 count += 1
                 if count > maxElements {
@@ -408,7 +436,7 @@ final class SegmentScanner {
                               preview: String(decoding: UnsafeBufferPointer(start: base, count: min(length, 40)), as: UTF8.self))
         }
         return .segment(Segment(base: base, length: length, bounds: elementBounds, count: count, delimiters: delimiters,
-                                tag: tag, number: segmentNumber, fileOffset: fileOffset))
+                                tag: tag, number: segmentNumber, fileOffset: fileOffset, hasNonASCII: high & 0x80 != 0))
     }
 
     /// Where a segment starts after bytes that cannot be X12 text (control bytes other than line ends and tabs,

@@ -24,7 +24,8 @@ public final class X12Reader: Sequence, IteratorProtocol {
         public var maxSegmentLength: Int
         /// Most elements in one segment.
         public var maxElements: Int
-        /// Most issues kept; past it they are counted in `droppedIssueCount` (a garbage file cannot fill memory).
+        /// Most issues kept, the last of them an X12-ISSUE-LIMIT error; past it they are counted in
+        /// `droppedIssueCount` (a garbage file cannot fill memory).
         public var maxIssues: Int
 
         public init(maxSegmentLength: Int = 65_536, maxElements: Int = 512, maxIssues: Int = 100_000) {
