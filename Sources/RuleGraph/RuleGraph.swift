@@ -107,17 +107,17 @@ public final class RuleGraph: Sendable {
             let index = compiled.count
             compiled.append(CompiledRule(rule: rule, conditions: conditionIDs, message: rule.message.rewritten(rename),
                                          fix: rule.fix?.rewritten(rename), order: order))
-            var scopeDispatch = dispatch[rule.scope] ?? Dispatch()
-            scopeDispatch.all.append(index)
+            // Mutated in place in the dictionary: copying a scope's index out and back for every rule made
+            // compilation quadratic in the number of rules.
+            dispatch[rule.scope, default: Dispatch()].all.append(index)
             if let keys = Self.dispatchKeys(rule.scope, conditionIDs, nodes: builder.nodes) {
-                for key in keys { scopeDispatch.byKey[key, default: []].append(index) }
+                for key in keys { dispatch[rule.scope, default: Dispatch()].byKey[key, default: []].append(index) }
             } else if let first = conditionIDs.first, case .lookup = builder.nodes[first] {
                 if lookupNodes[rule.scope]?[first] == nil { lookupOrder[rule.scope, default: []].append(first) }
                 lookupNodes[rule.scope, default: [:]][first, default: []].append(index)
             } else {
-                scopeDispatch.generic.append(index)
+                dispatch[rule.scope, default: Dispatch()].generic.append(index)
             }
-            dispatch[rule.scope] = scopeDispatch
         }
         for (scope, order) in lookupOrder {
             dispatch[scope, default: Dispatch()].byLookup = order.map { ($0, lookupNodes[scope]?[$0] ?? []) }

@@ -28,10 +28,10 @@ import Glibc
 struct Options {
     var rules = 10_000
     var pairRows = 2_000_000
-    var claims = 100_000
+    var claims = 30_000
     var referenceClaims = 60
-    var repeats = 3
-    var cmsClaims = 200_000
+    var repeats = 2
+    var cmsClaims = 100_000
     var cmsDirectory = "/work/shared/data/cms"
     var skipCMS = false
 
