@@ -41,7 +41,7 @@ private enum Setup {
                 }
             }
         } catch {
-            fatalError("FuzzRules: cannot make \(folder.path): \(error)")
+            fatalError("FuzzRules: cannot make \(folder.path): \(error)")  // safe: fuzz harness setup, not an input path
         }
         return folder.appendingPathComponent("pack.yaml").path
     }()
@@ -51,11 +51,11 @@ private enum Setup {
 public func fuzzRules(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let path = Setup.workFile
     let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    guard descriptor >= 0 else { fatalError("FuzzRules: cannot write \(path)") }
+    guard descriptor >= 0 else { fatalError("FuzzRules: cannot write \(path)") }  // safe: fuzz harness setup, not an input path
     var written = 0
     while written < size, let data {
         let n = write(descriptor, data + written, size - written)
-        guard n > 0 else { fatalError("FuzzRules: cannot write \(path)") }
+        guard n > 0 else { fatalError("FuzzRules: cannot write \(path)") }  // safe: fuzz harness setup, not an input path
         written += n
     }
     close(descriptor)
@@ -88,5 +88,5 @@ public func fuzzRules(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 }
 
 private func violated(_ promise: String) -> Never {
-    fatalError("FuzzRules invariant broken: \(promise)")
+    fatalError("FuzzRules invariant broken: \(promise)")  // safe: a fuzz target must trap on a broken invariant
 }

@@ -5,8 +5,8 @@
 // Each input is read three times: with the default limits through a 64 KiB buffer (which holds every input whole,
 // as the default 1 MiB buffer would: ASan makes a 1 MiB allocation per input cost more than the reading), with the
 // same limits through a 4 KiB buffer (so refills and buffer growth happen inside small inputs), and with tight
-// limits (so the length, element and issue limits are reached). Every reading must keep the reader's promises; a broken promise traps, and
-// libFuzzer saves the input.
+// limits (so the length, element and issue limits are reached). Every reading must keep the reader's promises
+// (below); a broken promise traps, and libFuzzer saves the input.
 import ClaimModel
 import X12
 
@@ -91,5 +91,5 @@ private func readAll(_ reader: X12Reader, bytes: [UInt8], limits: X12Reader.Limi
 }
 
 private func violated(_ promise: String, _ bytes: [UInt8]) -> Never {
-    fatalError("FuzzX12 invariant broken: \(promise) (input of \(bytes.count) bytes)")
+    fatalError("FuzzX12 invariant broken: \(promise) (input of \(bytes.count) bytes)")  // safe: a fuzz target must trap on a broken invariant so libFuzzer keeps the input
 }

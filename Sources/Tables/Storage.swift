@@ -31,14 +31,14 @@ final class ColumnStorage<Element: BitwiseCopyable>: @unchecked Sendable {
 
 /// `count` uninitialised values from `malloc` (at least one).
 func mallocBuffer<T>(_ type: T.Type, count: Int) -> UnsafeMutablePointer<T> {
-    guard let raw = malloc(max(1, count) * MemoryLayout<T>.stride) else { fatalError("out of memory") }
+    guard let raw = malloc(max(1, count) * MemoryLayout<T>.stride) else { fatalError("out of memory") }  // safe: allocation failure, not input; no located error can help
     return raw.bindMemory(to: T.self, capacity: max(1, count))
 }
 
 /// The buffer resized with `realloc` (large blocks move without a copy).
 func reallocBuffer<T>(_ pointer: UnsafeMutablePointer<T>, count: Int) -> UnsafeMutablePointer<T> {
     guard let raw = realloc(UnsafeMutableRawPointer(pointer), max(1, count) * MemoryLayout<T>.stride) else {
-        fatalError("out of memory")
+        fatalError("out of memory")  // safe: allocation failure, not input
     }
     return raw.bindMemory(to: T.self, capacity: max(1, count))
 }
