@@ -127,12 +127,6 @@ public indirect enum Condition: Hashable, Sendable {
     case any([Condition])
     case not(Condition)
     case lookup(Lookup)
-
-    /// Every lookup alias a condition binds (lookups stand at the top of `when`).
-    var lookups: [Lookup] {
-        if case .lookup(let lookup) = self { return [lookup] }
-        return []
-    }
 }
 
 /// A message or fix with `{field}` placeholders.
