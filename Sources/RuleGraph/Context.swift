@@ -28,52 +28,115 @@ struct LineAddress: Hashable {
 }
 
 /// The joins the rules need across claims, built once per batch: lines of the same patient, provider and
-/// date of service, and units per patient, provider, code and date.
+/// date of service, and units per patient, provider, code and date. Both are also kept per line (by the
+/// line's position in `lineStart`/`historyLineStart` order), so the evaluator finds a line's day and its day
+/// total without building and hashing the keys again.
 struct BatchIndex {
-    struct DayKey: Hashable { var patient: String; var provider: String; var date: CalendarDate }
-    struct UnitsKey: Hashable { var day: DayKey; var code: String }
+    /// A patient, provider and date of service, by interned numbers (hashing three integers per line, not two
+    /// long strings, is what keeps building the index cheap).
+    struct DayKey: Hashable { var patient: Int32; var provider: Int32; var day: Int32 }
+    struct UnitsKey: Hashable { var day: Int32; var code: String }
 
     let claims: [Claim]
     let history: [Claim]
-    private(set) var linesByDay: [DayKey: [LineAddress]] = [:]
-    private(set) var unitsByDay: [UnitsKey: Double] = [:]
-    /// `patientKey` of each claim and each history claim, made once.
-    private(set) var patientKeys: [String] = []
-    private(set) var historyPatientKeys: [String] = []
+    /// The claims and every line on the heap, once per batch: evaluation reads fields through these boxes, so
+    /// no claim or line is copied per binding or per read. Lines by position (`linePosition`).
+    let claimBoxes: [Shared<Claim>]
+    let historyBoxes: [Shared<Claim>]
+    private(set) var lineBoxes: [Shared<ServiceLine>] = []
+    /// Where each claim's lines start in the per-line arrays (batch claims first, then history claims).
+    private(set) var lineStart: [Int] = []
+    private(set) var historyLineStart: [Int] = []
+    /// Per line: its day's number in `days` (-1: the line has no date of service), and the units of its code
+    /// on that day (nil: no code, no date, or no line of that code with units).
+    private(set) var dayOfLine: [Int32] = []
+    private(set) var dayUnitsOfLine: [Double?] = []
+    /// The lines of each day, in batch order, then history.
+    private(set) var days: [[LineAddress]] = []
 
     init(claims: [Claim], history: [Claim]) {
         self.claims = claims
         self.history = history
-        patientKeys.reserveCapacity(claims.count)
-        historyPatientKeys.reserveCapacity(history.count)
+        claimBoxes = claims.map { Shared($0) }
+        historyBoxes = history.map { Shared($0) }
+        var keys = Interning()
+        let lineCount = claims.reduce(0) { $0 + $1.lines.count } + history.reduce(0) { $0 + $1.lines.count }
+        keys.days.reserveCapacity(lineCount)
+        var unitsByDay: [UnitsKey: Double] = [:]
+        unitsByDay.reserveCapacity(lineCount)
+        lineBoxes.reserveCapacity(lineCount)
+        dayOfLine.reserveCapacity(lineCount)
+        var unitsKeys: [UnitsKey?] = []
+        unitsKeys.reserveCapacity(lineCount)
         for (index, claim) in claims.enumerated() {
-            let patient = Self.patientKey(claim)
-            patientKeys.append(patient)
-            add(claim, address: index, patient: patient)
+            lineStart.append(dayOfLine.count)
+            add(claim, address: index, patient: keys.patient(Self.patientKey(claim)), &keys, &unitsKeys, &unitsByDay)
         }
         for (index, claim) in history.enumerated() {
-            let patient = Self.patientKey(claim)
-            historyPatientKeys.append(patient)
-            add(claim, address: -1 - index, patient: patient)
+            historyLineStart.append(dayOfLine.count)
+            add(claim, address: -1 - index, patient: keys.patient(Self.patientKey(claim)), &keys, &unitsKeys, &unitsByDay)
         }
+        dayUnitsOfLine = unitsKeys.map { key in key.flatMap { unitsByDay[$0] } }
     }
 
     func claim(_ address: LineAddress) -> Claim { address.inHistory ? history[-1 - address.claim] : claims[address.claim] }
 
-    /// The patient key of a claim of the batch.
-    func patientKey(_ claimIndex: Int) -> String { patientKeys[claimIndex] }
-
-    /// The patient key of the claim a line address points into.
-    func patientKey(_ address: LineAddress) -> String {
-        address.inHistory ? historyPatientKeys[-1 - address.claim] : patientKeys[address.claim]
+    /// The box of the claim a line address points into.
+    func claimBox(_ address: LineAddress) -> Shared<Claim> {
+        address.inHistory ? historyBoxes[-1 - address.claim] : claimBoxes[address.claim]
     }
 
-    private mutating func add(_ claim: Claim, address: Int, patient: String) {
+    /// The position of a line in the per-line arrays.
+    func linePosition(_ address: LineAddress) -> Int {
+        (address.inHistory ? historyLineStart[-1 - address.claim] : lineStart[address.claim]) + address.line
+    }
+
+    /// Numbers for the patients, providers and days met while the index is built.
+    private struct Interning {
+        var patients: [String: Int32] = [:]
+        var providers: [String: Int32] = [:]
+        var days: [DayKey: Int32] = [:]
+
+        mutating func patient(_ key: String) -> Int32 { Self.number(key, in: &patients) }
+        mutating func provider(_ key: String) -> Int32 { Self.number(key, in: &providers) }
+
+        /// Static: an instance method here would read `self` while `numbers` (part of it) is modified, and Swift
+        /// would copy the whole dictionary on every call.
+        private static func number(_ key: String, in numbers: inout [String: Int32]) -> Int32 {
+            if let known = numbers[key] { return known }
+            let next = Int32(numbers.count)
+            numbers[key] = next
+            return next
+        }
+    }
+
+    private mutating func add(_ claim: Claim, address: Int, patient: Int32, _ keys: inout Interning,
+                              _ unitsKeys: inout [UnitsKey?], _ unitsByDay: inout [UnitsKey: Double]) {
         for (lineIndex, line) in claim.lines.enumerated() {
-            guard let key = Self.dayKey(claim, line, patient: patient) else { continue }
-            linesByDay[key, default: []].append(LineAddress(claim: address, line: lineIndex))
-            if let code = line.procedureCode?.text, let units = line.units?.value {
-                unitsByDay[UnitsKey(day: key, code: code), default: 0] += units
+            lineBoxes.append(Shared(line))
+            guard let date = line.serviceDate?.from else {
+                dayOfLine.append(-1)
+                unitsKeys.append(nil)
+                continue
+            }
+            let key = DayKey(patient: patient, provider: keys.provider(Self.providerKey(claim, line)),
+                             day: Int32(clamping: date.dayNumber))
+            let day: Int32
+            if let known = keys.days[key] {
+                day = known
+            } else {
+                day = Int32(days.count)
+                keys.days[key] = day
+                days.append([])
+            }
+            dayOfLine.append(day)
+            days[Int(day)].append(LineAddress(claim: address, line: lineIndex))
+            if let code = line.procedureCode?.text {
+                let unitsKey = UnitsKey(day: day, code: code)
+                unitsKeys.append(unitsKey)
+                if let units = line.units?.value { unitsByDay[unitsKey, default: 0] += units }
+            } else {
+                unitsKeys.append(nil)
             }
         }
     }
@@ -89,11 +152,6 @@ struct BatchIndex {
         line.renderingProvider?.npi?.text ?? claim.renderingProvider?.npi?.text ?? claim.billingProvider?.npi?.text ?? ""
     }
 
-    static func dayKey(_ claim: Claim, _ line: ServiceLine, patient: String) -> DayKey? {
-        guard let date = line.serviceDate?.from else { return nil }
-        return DayKey(patient: patient, provider: providerKey(claim, line), date: date)
-    }
-
     /// Lines of the same patient, provider and day as `line`, other than itself.
     func sameDay(as claimIndex: Int, _ lineIndex: Int) -> [LineAddress] {
         linesOnDay(of: claimIndex, lineIndex).filter { !($0.claim == claimIndex && $0.line == lineIndex) }
@@ -101,14 +159,7 @@ struct BatchIndex {
 
     /// Lines of the same patient, provider and day as `line`, itself included (in batch order, then history).
     func linesOnDay(of claimIndex: Int, _ lineIndex: Int) -> [LineAddress] {
-        let claim = claims[claimIndex]
-        guard let key = Self.dayKey(claim, claim.lines[lineIndex], patient: patientKeys[claimIndex]) else { return [] }
-        return linesByDay[key] ?? []
-    }
-
-    /// Units of the line's code on its day for its patient (`patient`: the claim's `patientKey`) and provider.
-    func dayUnits(claim: Claim, line: ServiceLine, patient: String) -> Double? {
-        guard let code = line.procedureCode?.text, let key = Self.dayKey(claim, line, patient: patient) else { return nil }
-        return unitsByDay[UnitsKey(day: key, code: code)]
+        let day = dayOfLine[lineStart[claimIndex] + lineIndex]
+        return day < 0 ? [] : days[Int(day)]
     }
 }

@@ -2,44 +2,82 @@ import ClaimModel
 import Rules
 import Tables
 
-/// Evaluates claims on a `RuleGraph`: one per thread. Node results are memoised per binding (a generation
-/// stamp per node, so starting a binding costs nothing), together with what evaluating the node touched
-/// (a stale table release, a table that does not cover the date, and with `--explain` the conditions that
-/// held), so a shared node hit from a second rule reports to that rule exactly what it would have found.
-struct GraphEvaluator {
-    let graph: RuleGraph
-    let index: BatchIndex
-    let context: EvaluationContext
+/// Evaluates claims on a `RuleGraph`'s `Program`: one per thread. Node results are memoised per binding (a
+/// generation stamp per node, so starting a binding costs nothing), together with what evaluating the node
+/// touched (a stale table release, a table that does not cover the date, and with `--explain` the conditions
+/// that held), so a shared node hit from a second rule reports to that rule exactly what it would have found.
+///
+/// The binding is a set of positions (claim, line, the pair's other line) into the batch index, which holds the
+/// claims and lines on the heap, and every memo lives in buffers this evaluator owns, so the hot path neither
+/// copies claims, lines or rules nor touches reference counts the other worker shares.
+final class GraphEvaluator {
+    private let graph: RuleGraph
+    private let program: Program
+    private let index: BatchIndex
+    private let context: EvaluationContext
+    private let today: CalendarDate?
+    private let explain: Bool
 
-    private var stamps: [UInt32]
-    private var flags: [UInt8]          // bit 0: value, bit 1: stale
+    // Memo per node, per lookup slot, per applicability class.
+    private let stamps: UnsafeMutableBufferPointer<UInt32>
+    /// bit 0: value, bit 1: stale.
+    private let flags: UnsafeMutableBufferPointer<UInt8>
     private var generation: UInt32 = 0
-    private var rowStamps: [UInt32]
-    private var rows: [(Table, Int32)?]
+    private let rowStamps: UnsafeMutableBufferPointer<UInt32>
+    private let rowTables: UnsafeMutableBufferPointer<Int32>
+    private let rowReleases: UnsafeMutableBufferPointer<Int32>
+    private let rowNumbers: UnsafeMutableBufferPointer<Int32>
+    private let applyStamps: UnsafeMutableBufferPointer<UInt32>
+    private let applyFlags: UnsafeMutableBufferPointer<Bool>
+    private var claimGeneration: UInt32 = 0
     private var notCovered: [Int: [(String, String)]] = [:]
     private var traces: [Int: [String]] = [:]
-    private var binding: Binding
+
+    // The binding.
+    private var claimAt = 0
+    private var claimBox: Shared<Claim>
+    /// The line (`line.` fields) and the pair's lines, as positions in the batch index; -1 when none.
+    private var lineAt = -1
+    private var bAt = -1
+    private var aAt = -1
+    private var aAddress: LineAddress?
+    private var diagnosis: (Diagnosis, position: Int)?
+    private var diagnosisA: (Diagnosis, position: Int)?
+    private var diagnosisB: (Diagnosis, position: Int)?
     private var date = CalendarDate.distantPast
-    /// The claim being evaluated: what `Rule.applies` asks of it.
+    private var day = 0
+
+    // The claim, for applicability.
     private var payerID: String?
     private var filingIndicator: String?
     private var claimType = ClaimType.professional
+
     /// Rules that suppress others, by qualified id: the targets, qualified (every version of a rule counts, as
     /// in `ResultCollector.finish`). Made once per evaluator, so a claim's results cost nothing per rule.
     private let suppressions: [String: [String]]
 
     init(graph: RuleGraph, index: BatchIndex, context: EvaluationContext) {
         self.graph = graph
+        program = graph.program
         self.index = index
+        claimBox = Shared(Claim(type: .professional, id: "", totalCharge: Money(cents: 0), billingProvider: nil,
+                                subscriber: Subscriber(name: nil), patient: Patient(name: nil, isSubscriber: true), payer: nil))
         self.context = context
-        stamps = Array(repeating: 0, count: graph.nodes.count)
-        flags = Array(repeating: 0, count: graph.nodes.count)
-        rowStamps = Array(repeating: 0, count: graph.slotCount)
-        rows = Array(repeating: nil, count: graph.slotCount)
-        binding = Binding(claim: Claim(type: .professional, id: "", totalCharge: Money(cents: 0), billingProvider: nil,
-                                       subscriber: Subscriber(name: nil), patient: Patient(name: nil, isSubscriber: true),
-                                       payer: nil),
-                          claimIndex: 0)
+        today = context.today
+        explain = context.explain
+        func buffer<T>(_ count: Int, _ value: T) -> UnsafeMutableBufferPointer<T> {
+            let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: max(1, count))
+            buffer.initialize(repeating: value)
+            return buffer
+        }
+        stamps = buffer(program.ops.count, 0)
+        flags = buffer(program.ops.count, 0)
+        rowStamps = buffer(graph.slotCount, 0)
+        rowTables = buffer(graph.slotCount, 0)
+        rowReleases = buffer(graph.slotCount, 0)
+        rowNumbers = buffer(graph.slotCount, 0)
+        applyStamps = buffer(program.applicability.count, 0)
+        applyFlags = buffer(program.applicability.count, false)
         var suppressions: [String: [String]] = [:]
         for compiled in graph.rules where !compiled.rule.suppresses.isEmpty {
             let rule = compiled.rule
@@ -48,9 +86,16 @@ struct GraphEvaluator {
         self.suppressions = suppressions
     }
 
-    private mutating func begin(_ next: Binding, date: CalendarDate) {
-        binding = next
+    deinit {
+        for buffer in [stamps, rowStamps, applyStamps] { buffer.deallocate() }
+        for buffer in [rowTables, rowReleases, rowNumbers] { buffer.deallocate() }
+        flags.deallocate()
+        applyFlags.deallocate()
+    }
+
+    private func begin(date: CalendarDate) {
         self.date = date
+        day = date.dayNumber
         generation &+= 1
         if generation == 0 {
             for i in stamps.indices { stamps[i] = 0 }
@@ -61,83 +106,86 @@ struct GraphEvaluator {
         if !traces.isEmpty { traces.removeAll(keepingCapacity: true) }
     }
 
+    private func clearBinding() {
+        lineAt = -1
+        bAt = -1
+        aAt = -1
+        aAddress = nil
+        diagnosis = nil
+        diagnosisA = nil
+        diagnosisB = nil
+    }
+
     // MARK: Claims and bindings
 
-    mutating func evaluateClaim(_ claimIndex: Int) -> ClaimResult {
-        let claim = index.claims[claimIndex]
-        var collector = ResultCollector(claimIndex: claimIndex, claim: claim)
-        // The claim and its lines are put on the heap once; every binding of the claim points at them.
-        let claimRef = Shared(claim)
-        let lineRefs = claim.lines.map { Shared($0) }
-        payerID = claim.payer?.id
-        filingIndicator = claim.subscriber.claimFilingIndicator
-        claimType = claim.type
-        let base = Binding(claim: claimRef, claimIndex: claimIndex, today: context.today)
-        let claimDate = context.asOf ?? FieldReader.claimDates(claim).first
+    func evaluateClaim(_ claimIndex: Int) -> ClaimResult {
+        let box = index.claimBoxes[claimIndex]
+        claimBox = box
+        claimAt = claimIndex
+        // Read through the box, not copied out of it.
+        return evaluate(box, at: claimIndex, firstLine: index.lineStart[claimIndex])
+    }
+
+    private func evaluate(_ box: Shared<Claim>, at claimIndex: Int, firstLine: Int) -> ClaimResult {
+        var collector = ResultCollector(claimIndex: claimIndex, claimID: box.value.id)
+        payerID = box.value.payer?.id
+        filingIndicator = box.value.subscriber.claimFilingIndicator
+        claimType = box.value.type
+        claimGeneration &+= 1
+        if claimGeneration == 0 {
+            for i in applyStamps.indices { applyStamps[i] = 0 }
+            claimGeneration = 1
+        }
+        let claimDate = context.asOf ?? FieldReader.claimDates(box.value.lines, box.value.dates).first
         for scope in Scope.allCases {
-            guard let dispatch = graph.dispatch[scope] else { continue }
+            guard let rules = graph.scopeRules[scope.ordinal] else { continue }
             switch scope {
             case .claim:
-                var b = base
-                b.date = claimDate
-                run(b, scope, dispatch, &collector)
+                clearBinding()
+                run(claimDate, rules, &collector)
             case .line:
-                for (lineIndex, line) in claim.lines.enumerated() {
-                    var b = base
-                    b.lineRef = lineRefs[lineIndex]
-                    b.date = context.asOf ?? line.serviceDate?.from
-                    run(b, scope, dispatch, &collector)
+                for lineIndex in box.value.lines.indices {
+                    clearBinding()
+                    lineAt = firstLine + lineIndex
+                    run(context.asOf ?? index.lineBoxes[lineAt].value.serviceDate?.from, rules, &collector)
                 }
             case .linePair:
-                // Other claims' lines (of the batch or the history) are put on the heap when first met.
-                var others: [Int: (claim: Shared<Claim>, lines: [Shared<ServiceLine>])] = [:]
-                for (lineIndex, line) in claim.lines.enumerated() {
-                    for address in index.linesOnDay(of: claimIndex, lineIndex)
-                    where !(address.claim == claimIndex && address.line == lineIndex) {
-                        let other: (claim: Shared<Claim>, lines: [Shared<ServiceLine>])
-                        if address.claim == claimIndex {
-                            other = (claimRef, lineRefs)
-                        } else if let known = others[address.claim] {
-                            other = known
-                        } else {
-                            let found = index.claim(address)
-                            other = (Shared(found), found.lines.map { Shared($0) })
-                            others[address.claim] = other
-                        }
-                        var b = base
-                        b.bRef = lineRefs[lineIndex]
-                        b.aRef = (other.claim, other.lines[address.line], address)
-                        b.date = context.asOf ?? line.serviceDate?.from
-                        run(b, scope, dispatch, &collector)
+                for lineIndex in box.value.lines.indices {
+                    let position = firstLine + lineIndex
+                    let dayID = index.dayOfLine[position]
+                    guard dayID >= 0 else { continue }
+                    let date = context.asOf ?? index.lineBoxes[position].value.serviceDate?.from
+                    for address in index.days[Int(dayID)] where !(address.claim == claimIndex && address.line == lineIndex) {
+                        clearBinding()
+                        bAt = position
+                        aAt = index.linePosition(address)
+                        aAddress = address
+                        run(date, rules, &collector)
                     }
                 }
             case .diagnosis:
-                for (position, diagnosis) in claim.diagnoses.enumerated() {
-                    var b = base
-                    b.diagnosis = (diagnosis, position + 1)
-                    b.date = claimDate
-                    run(b, scope, dispatch, &collector)
+                for (position, diagnosis) in box.value.diagnoses.enumerated() {
+                    clearBinding()
+                    self.diagnosis = (diagnosis, position + 1)
+                    run(claimDate, rules, &collector)
                 }
             case .lineDiagnosis:
-                let pointable = claim.pointableDiagnoses
-                for (lineIndex, line) in claim.lines.enumerated() {
+                for (lineIndex, line) in box.value.lines.enumerated() {
                     for pointer in line.diagnosisPointers {
-                        guard pointer >= 1 && pointer <= pointable.count else { continue }
-                        var b = base
-                        b.lineRef = lineRefs[lineIndex]
-                        b.diagnosis = (pointable[pointer - 1], pointer)
-                        b.date = context.asOf ?? line.serviceDate?.from
-                        run(b, scope, dispatch, &collector)
+                        guard let pointed = FieldReader.pointed(box.value.diagnoses, pointer) else { continue }
+                        clearBinding()
+                        lineAt = firstLine + lineIndex
+                        diagnosis = (pointed, pointer)
+                        run(context.asOf ?? line.serviceDate?.from, rules, &collector)
                     }
                 }
             case .diagnosisPair:
-                for (i, first) in claim.diagnoses.enumerated() {
-                    for (j, second) in claim.diagnoses.enumerated() where i != j {
-                        var b = base
-                        b.diagnosisA = (first, i + 1)
-                        b.diagnosisB = (second, j + 1)
-                        b.date = claimDate
-                        run(b, scope, dispatch, &collector)
+                for (i, first) in box.value.diagnoses.enumerated() {
+                    for (j, second) in box.value.diagnoses.enumerated() where i != j {
+                        clearBinding()
+                        diagnosisA = (first, i + 1)
+                        diagnosisB = (second, j + 1)
+                        run(claimDate, rules, &collector)
                     }
                 }
             }
@@ -147,73 +195,98 @@ struct GraphEvaluator {
 
     /// `ResultCollector.finish`, with the suppressions looked up for the rules that fired only.
     private func finish(_ collector: inout ResultCollector) -> ClaimResult {
-        var suppressed = Set<String>()
-        for fired in collector.firedRules {
-            if let targets = suppressions[fired] { suppressed.formUnion(targets) }
-        }
         var kept = collector.edits
-        if !suppressed.isEmpty { kept.removeAll { suppressed.contains("\($0.pack)/\($0.ruleID)") } }
-        kept.sort(by: Edit.reportOrder)
-        let checked = collector.notChecked.sorted {
+        if !suppressions.isEmpty {
+            var suppressed = Set<String>()
+            for fired in collector.firedRules {
+                if let targets = suppressions[fired] { suppressed.formUnion(targets) }
+            }
+            if !suppressed.isEmpty { kept.removeAll { suppressed.contains("\($0.pack)/\($0.ruleID)") } }
+        }
+        if kept.count > 1 { kept.sort(by: Edit.reportOrder) }
+        let checked = collector.notChecked.count < 2 ? collector.notChecked : collector.notChecked.sorted {
             ($0.ruleID ?? "", $0.table ?? "", $0.reason) < ($1.ruleID ?? "", $1.table ?? "", $1.reason)
         }
-        return ClaimResult(claimIndex: collector.claimIndex, claimID: collector.claim.id, edits: kept, notChecked: checked,
+        return ClaimResult(claimIndex: collector.claimIndex, claimID: collector.claimID, edits: kept, notChecked: checked,
                            staleTables: collector.staleTables.sorted())
     }
 
-    /// `Rule.applies` for the claim being evaluated.
-    private func applies(_ index: Int) -> Bool {
-        graph.rules[index].rule.applies(payerID: payerID, filingIndicator: filingIndicator, claimType: claimType)
+    /// `Rule.applies` for the claim being evaluated, once per applicability class and claim.
+    @inline(__always)
+    private func applies(_ rule: Int) -> Bool {
+        let spec = program.rules[rule].applicability
+        if spec < 0 { return true }
+        if applyStamps[spec] == claimGeneration { return applyFlags[spec] }
+        let result = program.applicability[spec].applies(payerID: payerID, filingIndicator: filingIndicator, claimType: claimType)
+        applyStamps[spec] = claimGeneration
+        applyFlags[spec] = result
+        return result
+    }
+
+    /// The line an edit of this binding sits on (the line, or `b` of a pair), 1-based.
+    private var editLine: Int? {
+        let at = lineAt >= 0 ? lineAt : bAt
+        return at >= 0 ? index.lineBoxes[at].value.number : nil
     }
 
     /// Runs the rules of one scope that can fire on this binding.
-    private mutating func run(_ next: Binding, _ scope: Scope, _ dispatch: RuleGraph.Dispatch, _ collector: inout ResultCollector) {
-        guard let date = next.date else {
-            binding = next
-            for index in dispatch.all where applies(index) {
-                collector.notChecked(rule: graph.rules[index].rule, table: nil, line: next.editLine,
+    private func run(_ date: CalendarDate?, _ rules: RuleGraph.ScopeRules, _ collector: inout ResultCollector) {
+        guard let date else {
+            for rule in rules.all where applies(Int(rule)) {
+                collector.notChecked(rule: graph.rules[Int(rule)].rule, table: nil,
                                      reason: "no date of service, so no rule version or table release can be chosen")
             }
             return
         }
-        begin(next, date: date)
-        for index in dispatch.generic { attempt(index, &collector) }
-        if !dispatch.byKey.isEmpty, let key = read(RuleGraph.keyField(scope)).text,
-           let keyed = dispatch.byKey[key] {
-            for index in keyed { attempt(index, &collector) }
+        begin(date: date)
+        for rule in rules.generic { attempt(Int(rule), &collector) }
+        if !rules.byKey.isEmpty, let key = read(rules.keyField).text, let keyed = rules.byKey[key] {
+            for rule in keyed { attempt(Int(rule), &collector) }
         }
-        for (node, rules) in dispatch.byLookup {
+        for (node, keyed) in rules.byLookup {
             // The shared lookup runs once; its rules are tried only when it holds, or when it could not be
             // checked (they must each report that).
-            let holds = evaluate(node)
-            if holds || notCovered[node] != nil {
-                for index in rules { attempt(index, &collector) }
+            let holds = evaluate(Int(node))
+            if holds || notCovered[Int(node)] != nil {
+                for rule in keyed { attempt(Int(rule), &collector) }
             }
         }
     }
 
-    private mutating func attempt(_ index: Int, _ collector: inout ResultCollector) {
-        guard applies(index), graph.rules[index].rule.window.contains(date) else { return }
+    private func attempt(_ ruleIndex: Int, _ collector: inout ResultCollector) {
+        let compiled = program.rules[ruleIndex]
+        guard day >= compiled.from, day <= compiled.through, applies(ruleIndex) else { return }
         var fired = true
         var stale = false
         var uncovered: [(String, String)] = []
         var trace: [String] = []
-        for node in graph.rules[index].conditions {
+        for position in compiled.conditions {
+            let node = Int(program.conditionList[position])
             let holds = evaluate(node)
             if flags[node] & 2 != 0 { stale = true }
             if !notCovered.isEmpty, let found = notCovered[node] { uncovered += found }
-            if context.explain, let found = traces[node] { trace += found }
+            if explain, let found = traces[node] { trace += found }
             if !holds { fired = false; break }
         }
         if !uncovered.isEmpty {
-            let line = binding.editLine
-            for (table, reason) in uncovered { collector.notChecked(rule: graph.rules[index].rule, table: table, line: line, reason: reason) }
+            for (table, reason) in uncovered { collector.notChecked(rule: graph.rules[ruleIndex].rule, table: table, reason: reason) }
         }
         guard fired else { return }
-        let compiled = graph.rules[index]
+        fire(ruleIndex, stale: stale, trace: trace, &collector)
+    }
+
+    /// Records the edit of a rule that fired on this binding.
+    private func fire(_ ruleIndex: Int, stale: Bool, trace: [String], _ collector: inout ResultCollector) {
+        let compiled = graph.rules[ruleIndex]
         let staleNotes = stale ? staleNotesFor(compiled) : []
-        collector.add(rule: Rule(copying: compiled.rule, message: compiled.message, fix: compiled.fix), binding: binding,
-                      stale: stale, staleNotes: staleNotes, explanation: context.explain ? trace : nil, read: { self.read($0) })
+        var related: Edit.Related?
+        if let a = aAddress {
+            related = Edit.Related(claimID: index.claimBox(a).value.id, line: index.lineBoxes[aAt].value.number,
+                                   inHistory: a.inHistory)
+        }
+        collector.add(rule: Rule(copying: compiled.rule, message: compiled.message, fix: compiled.fix), line: editLine,
+                      related: related, stale: stale, staleNotes: staleNotes, explanation: explain ? trace : nil,
+                      read: { field in self.read(self.program.access(template: field)) })
     }
 
     /// The notices for the stale releases a fired rule used: the tables of its lookups and table memberships that
@@ -257,73 +330,122 @@ struct GraphEvaluator {
         return notes
     }
 
-    // MARK: Nodes
+    // MARK: Fields
 
-    func read(_ field: FieldRef) -> Value {
-        FieldReader.read(field, binding, index: index) { alias, column in
-            guard alias.hasPrefix("#"), let slot = Int(alias.dropFirst()), slot < rows.count,
-                  rowStamps[slot] == generation, let (table, row) = rows[slot],
-                  let columnIndex = table.columnIndex(column) else { return nil }
-            return table.value(row: row, column: columnIndex)
+    /// A field's value on the binding.
+    func read(_ access: Program.Access) -> Value {
+        switch access {
+        case .claim(let field):
+            return FieldReader.claim(field, claimBox, date: date, today: today)
+        case .line(let role, let field):
+            switch role {
+            case .the:
+                guard lineAt >= 0 else { return .missing }
+                return FieldReader.line(field, index.lineBoxes[lineAt], claim: claimBox, position: lineAt, index: index)
+            case .b:
+                guard bAt >= 0 else { return .missing }
+                return FieldReader.line(field, index.lineBoxes[bAt], claim: claimBox, position: bAt, index: index)
+            case .a:
+                guard let a = aAddress else { return .missing }
+                return FieldReader.line(field, index.lineBoxes[aAt], claim: index.claimBox(a), position: aAt, index: index)
+            }
+        case .diagnosis(let role, let field):
+            let bound: (Diagnosis, position: Int)?
+            switch role {
+            case .the: bound = diagnosis
+            case .a: bound = diagnosisA
+            case .b: bound = diagnosisB
+            }
+            guard let bound else { return .missing }
+            return FieldReader.diagnosis(field, bound.0, position: bound.position)
+        case .column(let slot, let column):
+            guard slot < rowStamps.count, rowStamps[slot] == generation else { return .missing }
+            let release = program.tables[Int(rowTables[slot])].releases[Int(rowReleases[slot])]
+            let position = release.columns[column]
+            guard position >= 0 else { return .missing }
+            return .text(release.table.value(row: rowNumbers[slot], column: position))
+        case .unbound:
+            return .missing
         }
     }
 
-    private mutating func evaluate(_ id: Int) -> Bool {
+    private func value(_ operand: Program.Operand) -> Value {
+        switch operand {
+        case .number(let number): return .number(number)
+        case .date(let date): return .date(date)
+        case .field(let access): return read(access)
+        case .binary(let op, let lhs, let rhs):
+            let left = value(lhs), right = value(rhs)
+            if case .date(let date) = left, let days = right.number {
+                guard days == days.rounded(), abs(days) < 3_000_000 else { return .missing }
+                return .date(date.adding(days: op == .subtract ? -Int(days) : Int(days)))
+            }
+            guard let l = left.number, let r = right.number else { return .missing }
+            switch op {
+            case .add: return .number(l + r)
+            case .subtract: return .number(l - r)
+            case .multiply: return .number(l * r)
+            case .divide: return r == 0 ? .missing : .number(l / r)
+            }
+        }
+    }
+
+    // MARK: Nodes
+
+    private func evaluate(_ id: Int) -> Bool {
         if stamps[id] == generation { return flags[id] & 1 != 0 }
         var stale = false
         var uncovered: [(String, String)] = []
         var trace: [String] = []
         let result: Bool
-        switch graph.nodes[id] {
-        case .all(let parts):
+        switch program.ops[id] {
+        case .all(let start, let count):
             var value = true
-            for part in parts {
+            for position in Int(start)..<Int(start + count) {
+                let part = Int(program.children[position])
                 let holds = evaluate(part)
                 absorb(part, &stale, &uncovered, &trace)
                 if !holds { value = false; break }
             }
             result = value
-        case .any(let parts):
+        case .any(let start, let count):
             var value = false
-            for part in parts {
+            for position in Int(start)..<Int(start + count) {
+                let part = Int(program.children[position])
                 let holds = evaluate(part)
                 absorb(part, &stale, &uncovered, &trace)
                 if holds { value = true; break }
             }
             result = value
         case .not(let inner):
-            let holds = evaluate(inner)
-            if flags[inner] & 2 != 0 { stale = true }
-            if let found = notCovered[inner] { uncovered += found }
-            if !holds && context.explain, case .not = graph.nodes[id] {
-                trace.append("not (\(describe(inner)))")
-            }
+            let part = Int(inner)
+            let holds = evaluate(part)
+            if flags[part] & 2 != 0 { stale = true }
+            if let found = notCovered[part] { uncovered += found }
+            if !holds && explain { trace.append("not (\(describe(part)))") }
             result = !holds
-        case .lookup(let table, let pack, let key, let slot):
-            result = lookup(table: table, pack: pack, key: key, slot: slot, &stale, &uncovered, &trace)
-        case .compare(let field, let comparison):
-            let value = read(field)
-            var touchedStale = false
-            var missing: [(String, String)] = []
-            let holds = Compare.holds(value, comparison, evaluate: { Compare.evaluate($0, read: { self.read($0) }) },
-                                      inSet: { set, text in self.member(set, text, &touchedStale, &missing) },
-                                      other: { self.read($0) })
-            stale = touchedStale
-            uncovered = missing
-            if holds && context.explain { trace.append("\(field.displayName(slotTables: graph.slotTables)) = \(value.text ?? "(none)"): \(Describe.comparison(comparison))") }
-            result = holds
+        case .lookup(let lookup):
+            result = self.lookup(Int(lookup), &stale, &uncovered, &trace)
+        case .compare(let compare):
+            let compiled = program.compares[Int(compare)]
+            let value = read(compiled.access)
+            result = holds(value, compiled.test, &stale, &uncovered)
+            if result && explain, case .compare(let field, let comparison) = graph.nodes[id] {
+                trace.append("\(field.displayName(slotTables: graph.slotTables)) = \(value.text ?? "(none)"): \(Describe.comparison(comparison))")
+            }
         }
         stamps[id] = generation
         flags[id] = (result ? 1 : 0) | (stale ? 2 : 0)
         if !uncovered.isEmpty { notCovered[id] = uncovered }
-        if context.explain && !trace.isEmpty { traces[id] = trace }
+        if explain && !trace.isEmpty { traces[id] = trace }
         return result
     }
 
+    @inline(__always)
     private func absorb(_ child: Int, _ stale: inout Bool, _ uncovered: inout [(String, String)], _ trace: inout [String]) {
         if flags[child] & 2 != 0 { stale = true }
-        if let found = notCovered[child] { uncovered += found }
-        if context.explain, let found = traces[child] { trace += found }
+        if !notCovered.isEmpty, let found = notCovered[child] { uncovered += found }
+        if explain, let found = traces[child] { trace += found }
     }
 
     private func describe(_ id: Int) -> String {
@@ -337,53 +459,140 @@ struct GraphEvaluator {
         }
     }
 
-    private func member(_ set: SetRef, _ value: String, _ stale: inout Bool, _ uncovered: inout [(String, String)]) -> Bool {
+    /// The release of a CSV table in force on the binding's date (`TableResolver.choose` on day numbers).
+    @inline(__always)
+    private func release(of table: Program.CompiledTable) -> (index: Int, stale: Bool)? {
+        var chosen = -1
+        for (position, release) in table.releases.enumerated() {
+            if release.effective > day { break }
+            chosen = position
+        }
+        guard chosen >= 0 else { return nil }
+        let stale = table.releases[chosen].expires.map { day > $0 } ?? false
+        return (chosen, stale)
+    }
+
+    private func member(_ set: Program.Members, _ value: String, _ stale: inout Bool, _ uncovered: inout [(String, String)]) -> Bool {
         switch set {
-        case .literal(let codes): return codes.contains(value)
-        case .table(let name):
-            // The compiler qualifies table names with their pack (`pack/table`): tables are named per pack.
-            guard let source = graph.table(qualified: name) else { return false }
-            switch source {
-            case .codes(let codes): return codes.contains(value)
-            case .releases(let releases):
-                switch TableResolver.choose(releases, on: date) {
-                case .notCovered(let reason):
-                    // Reported under the table's own name, as the reference does (not `pack/table`).
-                    let table = name.split(separator: "/", maxSplits: 1).last.map(String.init) ?? name
-                    uncovered.append((table, reason))
-                    return false
-                case .release(let release, let isStale):
-                    let found = release.table.row(keyParts: [value], on: date) != nil
-                    if isStale && found { stale = true }
-                    return found
-                }
+        case .codes(let codes): return codes.contains(value)
+        case .none: return false
+        case .table(let id, let name):
+            let table = program.tables[id]
+            guard let (chosen, isStale) = release(of: table) else {
+                uncovered.append((name, "no release before \(table.oldestEffective) is loaded"))
+                return false
             }
+            let found = table.releases[chosen].table.row(key: value, on: date) != nil
+            if isStale && found { stale = true }
+            return found
         }
     }
 
-    private mutating func lookup(table: String, pack: String, key: [FieldRef], slot: Int, _ stale: inout Bool,
-                                 _ uncovered: inout [(String, String)], _ trace: inout [String]) -> Bool {
-        guard case .releases(let releases)? = graph.ruleSet.table(table, pack: pack) else { return false }
-        var parts: [String] = []
-        parts.reserveCapacity(key.count)
-        for field in key {
-            guard let text = read(field).text, !text.isEmpty else { return false }
-            parts.append(text)
+    private func lookup(_ id: Int, _ stale: inout Bool, _ uncovered: inout [(String, String)], _ trace: inout [String]) -> Bool {
+        let lookup = program.lookups[id]
+        guard let tableID = lookup.table else { return false }
+        let key = lookup.key
+        guard let first = read(key[0]).text, !first.isEmpty else { return false }
+        var second = ""
+        var rest: [String] = []
+        if key.count > 1 {
+            guard let text = read(key[1]).text, !text.isEmpty else { return false }
+            second = text
+            for field in key.dropFirst(2) {
+                guard let text = read(field).text, !text.isEmpty else { return false }
+                rest.append(text)
+            }
         }
-        switch TableResolver.choose(releases, on: date) {
-        case .notCovered(let reason):
-            uncovered.append((table, reason))
+        let table = program.tables[tableID]
+        guard let (chosen, isStale) = release(of: table) else {
+            uncovered.append((lookup.name, "no release before \(table.oldestEffective) is loaded"))
             return false
-        case .release(let release, let isStale):
-            let row = parts.count == 2
-                ? release.table.row(key1: parts[0], key2: parts[1], on: date)
-                : release.table.row(keyParts: parts, on: date)
-            guard let row else { return false }
-            if isStale { stale = true }
-            rows[slot] = (release.table, row)
-            rowStamps[slot] = generation
-            if context.explain { trace.append("\(table) \(release.release) has row \(parts.joined(separator: " / ")) in force on \(date)") }
+        }
+        let release = table.releases[chosen]
+        let row: Int32?
+        switch key.count {
+        case 1: row = release.table.row(key: first, on: date)
+        case 2: row = release.table.row(key1: first, key2: second, on: date)
+        default: row = release.table.row(keyParts: [first, second] + rest, on: date)
+        }
+        guard let row else { return false }
+        if isStale { stale = true }
+        rowTables[lookup.slot] = Int32(tableID)
+        rowReleases[lookup.slot] = Int32(chosen)
+        rowNumbers[lookup.slot] = row
+        rowStamps[lookup.slot] = generation
+        if explain {
+            let parts = ([first] + (key.count > 1 ? [second] : []) + rest).joined(separator: " / ")
+            trace.append("\(lookup.name) \(release.name) has row \(parts) in force on \(date)")
+        }
+        return true
+    }
+
+    // MARK: Comparisons
+
+    /// `Compare.holds` on compiled tests.
+    private func holds(_ value: Value, _ test: Program.Test, _ stale: inout Bool, _ uncovered: inout [(String, String)]) -> Bool {
+        switch test {
+        case .present(let wanted):
+            switch value {
+            case .missing: return !wanted
+            case .list(let items): return items.isEmpty != wanted
+            case .text(let text): return text.isEmpty != wanted
+            default: return wanted
+            }
+        case .equals(let literal): return equals(value, literal)
+        case .notEquals(let literal):
+            if case .missing = value { return false }
+            return !equals(value, literal)
+        case .inSet(let set):
+            guard !Compare.isMissing(value), let text = value.text else { return false }
+            return member(set, text, &stale, &uncovered)
+        case .notInSet(let set):
+            guard !Compare.isMissing(value), let text = value.text else { return false }
+            return !member(set, text, &stale, &uncovered)
+        case .numeric(let order, let operand):
+            guard let lhs = value.number, let rhs = self.value(operand).number else { return false }
+            return order.holds(lhs, rhs)
+        case .dates(let order, let operand):
+            guard case .date(let lhs) = value, case .date(let rhs) = self.value(operand) else { return false }
+            return order.holds(lhs.dayNumber, rhs.dayNumber)
+        case .includes(let literal):
+            guard case .list(let items) = value else { return false }
+            return items.contains(literal)
+        case .includesAny(let set):
+            guard case .list(let items) = value else { return false }
+            for item in items where member(set, item, &stale, &uncovered) { return true }
+            return false
+        case .includesNone(let set):
+            guard case .list(let items) = value else { return false }
+            for item in items where member(set, item, &stale, &uncovered) { return false }
             return true
+        case .startsWith(let prefixes):
+            guard !Compare.isMissing(value), let text = value.text else { return false }
+            return prefixes.contains { text.hasPrefix($0) }
+        case .sameAs(let other):
+            guard let lhs = value.text, let rhs = read(other).text else { return false }
+            return lhs == rhs
+        case .differsFrom(let other):
+            guard let lhs = value.text, let rhs = read(other).text else { return false }
+            return lhs != rhs
+        case .count(let inner):
+            guard case .list(let items) = value else { return false }
+            return holds(.number(Double(items.count)), inner, &stale, &uncovered)
+        case .isTrue(let wanted):
+            guard case .flag(let flag) = value else { return false }
+            return flag == wanted
+        }
+    }
+
+    @inline(__always)
+    private func equals(_ value: Value, _ literal: Program.Literal) -> Bool {
+        switch value {
+        case .missing, .list: return false
+        case .number(let number): return literal.number == number
+        case .flag(let flag): return literal.flag == (flag ? "true" : "false")
+        case .date(let date): return literal.date == date
+        case .text(let text): return text == literal.text
         }
     }
 }
@@ -405,5 +614,19 @@ extension Rule {
         self = rule
         self.message = message
         self.fix = fix
+    }
+}
+
+extension Scope {
+    /// Position in `Scope.allCases`.
+    var ordinal: Int {
+        switch self {
+        case .claim: return 0
+        case .line: return 1
+        case .linePair: return 2
+        case .diagnosis: return 3
+        case .lineDiagnosis: return 4
+        case .diagnosisPair: return 5
+        }
     }
 }

@@ -14,7 +14,7 @@ public enum ReferenceEvaluator {
     /// One binding of a rule's scope, with the date it is judged on.
     static func bindings(for rule: Rule, claimIndex: Int, index: BatchIndex, context: EvaluationContext) -> [Binding] {
         let claim = index.claims[claimIndex]
-        let base = Binding(claim: claim, claimIndex: claimIndex, today: context.today)
+        let base = Binding(claimIndex: claimIndex, today: context.today)
         let claimDate = context.asOf ?? FieldReader.claimDates(claim).first
         var result: [Binding] = []
         switch rule.scope {
@@ -23,19 +23,18 @@ public enum ReferenceEvaluator {
             binding.date = claimDate
             result.append(binding)
         case .line:
-            for line in claim.lines {
+            for (lineIndex, line) in claim.lines.enumerated() {
                 var binding = base
-                binding.line = line
+                binding.line = LineAddress(claim: claimIndex, line: lineIndex)
                 binding.date = context.asOf ?? line.serviceDate?.from
                 result.append(binding)
             }
         case .linePair:
             for (lineIndex, line) in claim.lines.enumerated() {
                 for address in index.sameDay(as: claimIndex, lineIndex) {
-                    let other = index.claim(address)
                     var binding = base
-                    binding.b = line
-                    binding.a = (other, other.lines[address.line], address)
+                    binding.b = LineAddress(claim: claimIndex, line: lineIndex)
+                    binding.a = address
                     binding.date = context.asOf ?? line.serviceDate?.from
                     result.append(binding)
                 }
@@ -48,11 +47,11 @@ public enum ReferenceEvaluator {
                 result.append(binding)
             }
         case .lineDiagnosis:
-            for line in claim.lines {
+            for (lineIndex, line) in claim.lines.enumerated() {
                 for pointer in line.diagnosisPointers {
                     guard let diagnosis = claim.diagnosis(forPointer: pointer) else { continue }
                     var binding = base
-                    binding.line = line
+                    binding.line = LineAddress(claim: claimIndex, line: lineIndex)
                     binding.diagnosis = (diagnosis, pointer)
                     binding.date = context.asOf ?? line.serviceDate?.from
                     result.append(binding)
@@ -74,21 +73,21 @@ public enum ReferenceEvaluator {
 
     static func evaluateClaim(_ claimIndex: Int, ruleSet: RuleSet, index: BatchIndex, context: EvaluationContext) -> ClaimResult {
         let claim = index.claims[claimIndex]
-        var collector = ResultCollector(claimIndex: claimIndex, claim: claim)
+        var collector = ResultCollector(claimIndex: claimIndex, claimID: claim.id)
         for rule in ruleSet.rules
         where rule.applies(payerID: claim.payer?.id, filingIndicator: claim.subscriber.claimFilingIndicator, claimType: claim.type) {
             for binding in bindings(for: rule, claimIndex: claimIndex, index: index, context: context) {
                 guard let date = binding.date else {
-                    collector.notChecked(rule: rule, table: nil, line: binding.editLine,
-                                         reason: "no date of service, so no rule version or table release can be chosen")
+                    collector.notChecked(rule: rule, table: nil, reason: "no date of service, so no rule version or table release can be chosen")
                     continue
                 }
                 guard rule.window.contains(date) else { continue }
                 var state = ReferenceState(ruleSet: ruleSet, rule: rule, binding: binding, index: index, date: date)
                 let fired = rule.when.allSatisfy { state.holds($0) }
-                for (table, reason) in state.notCovered { collector.notChecked(rule: rule, table: table, line: binding.editLine, reason: reason) }
+                for (table, reason) in state.notCovered { collector.notChecked(rule: rule, table: table, reason: reason) }
                 if fired {
-                    collector.add(rule: rule, binding: binding, stale: state.stale, staleNotes: state.staleNotes,
+                    collector.add(rule: rule, line: binding.editLine(index), related: binding.related(index), stale: state.stale,
+                                  staleNotes: state.staleNotes,
                                   explanation: context.explain ? state.trace : nil) { field in state.read(field) }
                 }
             }
@@ -99,7 +98,17 @@ public enum ReferenceEvaluator {
 
 extension Binding {
     /// The line an edit of this binding sits on (the line, or `b` of a pair), 1-based.
-    var editLine: Int? { line?.number ?? b?.number }
+    func editLine(_ index: BatchIndex) -> Int? {
+        (line ?? b).map { index.claims[$0.claim].lines[$0.line].number }
+    }
+
+    /// The other line of a pair, for the edit.
+    func related(_ index: BatchIndex) -> Edit.Related? {
+        a.map { address in
+            let claim = index.claimBox(address)
+            return Edit.Related(claimID: claim.value.id, line: claim.value.lines[address.line].number, inHistory: address.inHistory)
+        }
+    }
 }
 
 /// The evaluation of one rule on one binding, condition by condition, with lookups bound as they come.
@@ -207,32 +216,28 @@ struct ReferenceState {
 /// Builds a claim's result: edits, not-checked findings and suppression.
 struct ResultCollector {
     let claimIndex: Int
-    let claim: Claim
+    let claimID: String
     var edits: [Edit] = []
     var notChecked: [NotChecked] = []
     var seenNotChecked = Set<NotChecked>()
     var staleTables: [String] = []
     var firedRules = Set<String>()
 
-    init(claimIndex: Int, claim: Claim) { self.claimIndex = claimIndex; self.claim = claim }
+    init(claimIndex: Int, claimID: String) { self.claimIndex = claimIndex; self.claimID = claimID }
 
-    mutating func notChecked(rule: Rule, table: String?, line: Int?, reason: String) {
+    /// A rule that could not be checked on this claim; each finding is reported once per claim, without a line.
+    mutating func notChecked(rule: Rule, table: String?, reason: String) {
         let finding = NotChecked(ruleID: rule.id, table: table, line: nil, reason: reason)
         if seenNotChecked.insert(finding).inserted { notChecked.append(finding) }
-        _ = line
     }
 
-    mutating func add(rule: Rule, binding: Binding, stale: Bool, staleNotes: [String], explanation: [String]?,
-                      read: (FieldRef) -> Value) {
+    mutating func add(rule: Rule, line: Int?, related: Edit.Related?, stale: Bool, staleNotes: [String],
+                      explanation: [String]?, read: (FieldRef) -> Value) {
         for note in staleNotes where !staleTables.contains(note) { staleTables.append(note) }
         firedRules.insert(rule.qualifiedID)
-        var related: Edit.Related?
-        if let a = binding.a {
-            related = Edit.Related(claimID: a.claim.id, line: a.line.number, inHistory: a.address.inHistory)
-        }
         edits.append(Edit(
             ruleID: rule.id, ruleVersion: rule.version, pack: rule.pack, category: rule.category, severity: rule.severity,
-            carc: rule.denial, rarc: rule.rarc, claimID: claim.id, claimIndex: claimIndex, line: binding.editLine,
+            carc: rule.denial, rarc: rule.rarc, claimID: claimID, claimIndex: claimIndex, line: line,
             related: related, message: TemplateRenderer.render(rule.message, read: read),
             fix: rule.fix.map { TemplateRenderer.render($0, read: read) },
             location: Edit.RuleLocation(file: rule.location.file, line: rule.location.line), citation: rule.citation,
@@ -247,7 +252,7 @@ struct ResultCollector {
         }
         let kept = edits.filter { !suppressed.contains("\($0.pack)/\($0.ruleID)") }.sorted(by: Edit.reportOrder)
         let checked = notChecked.sorted { ($0.ruleID ?? "", $0.table ?? "", $0.reason) < ($1.ruleID ?? "", $1.table ?? "", $1.reason) }
-        return ClaimResult(claimIndex: claimIndex, claimID: claim.id, edits: kept, notChecked: checked, staleTables: staleTables.sorted())
+        return ClaimResult(claimIndex: claimIndex, claimID: claimID, edits: kept, notChecked: checked, staleTables: staleTables.sorted())
     }
 }
 

@@ -42,10 +42,31 @@ public final class RuleGraph: Sendable {
         var all: [Int] = []
     }
 
+    /// A scope's dispatch as the evaluator reads it: rule and node ids into `Program`, on the heap so a binding
+    /// takes one reference to it, not copies of its arrays.
+    final class ScopeRules: Sendable {
+        let keyField: Program.Access
+        let generic: [Int32]
+        let byKey: [String: [Int32]]
+        let byLookup: [(node: Int32, rules: [Int32])]
+        let all: [Int32]
+
+        init(_ dispatch: Dispatch, keyField: Program.Access) {
+            self.keyField = keyField
+            generic = dispatch.generic.map { Int32($0) }
+            byKey = dispatch.byKey.mapValues { $0.map { Int32($0) } }
+            byLookup = dispatch.byLookup.map { (Int32($0.node), $0.rules.map { Int32($0) }) }
+            all = dispatch.all.map { Int32($0) }
+        }
+    }
+
     let ruleSet: RuleSet
     let nodes: [Node]
     let rules: [CompiledRule]
     let dispatch: [Scope: Dispatch]
+    /// The graph in the form the evaluator runs, and each scope's dispatch by `Scope.ordinal`.
+    let program: Program
+    let scopeRules: [ScopeRules?]
     /// Number of lookup slots, and the table each one looks up (for explanations).
     let slotCount: Int
     let slotTables: [String]
@@ -132,6 +153,13 @@ public final class RuleGraph: Sendable {
             if case .lookup(let table, _, _, let slot) = node { slotTables[slot] = table }
         }
         self.slotTables = slotTables
+        let program = Program(nodes: builder.nodes, rules: compiled, ruleSet: ruleSet)
+        self.program = program
+        var scopeRules: [ScopeRules?] = Array(repeating: nil, count: Scope.allCases.count)
+        for (scope, rules) in dispatch {
+            scopeRules[scope.ordinal] = ScopeRules(rules, keyField: program.access(template: Self.keyField(scope)))
+        }
+        self.scopeRules = scopeRules
         let indexed = dispatch.values.reduce(0) { $0 + Set($1.byKey.values.flatMap { $0 }).count }
         let byLookup = dispatch.values.reduce(0) { $0 + $1.byLookup.reduce(0) { $0 + $1.rules.count } }
         let generic = dispatch.values.reduce(0) { $0 + $1.generic.count }
@@ -242,13 +270,13 @@ public final class RuleGraph: Sendable {
         let index = BatchIndex(claims: claims, history: context.history)
         let workers = min(max(1, claims.count / 64), max(1, maxWorkers))
         if workers == 1 {
-            var evaluator = GraphEvaluator(graph: self, index: index, context: context)
+            let evaluator = GraphEvaluator(graph: self, index: index, context: context)
             return claims.indices.map { evaluator.evaluateClaim($0) }
         }
         let results = ResultSlots(count: claims.count)
         let chunk = (claims.count + workers - 1) / workers
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var evaluator = GraphEvaluator(graph: self, index: index, context: context)
+            let evaluator = GraphEvaluator(graph: self, index: index, context: context)
             let start = worker * chunk
             let end = min(claims.count, start + chunk)
             guard start < end else { return }
@@ -260,8 +288,7 @@ public final class RuleGraph: Sendable {
     /// Evaluates one claim on the current thread (the HTTP API and tests).
     public func evaluate(_ claim: Claim, context: EvaluationContext) -> ClaimResult {
         let index = BatchIndex(claims: [claim], history: context.history)
-        var evaluator = GraphEvaluator(graph: self, index: index, context: context)
-        return evaluator.evaluateClaim(0)
+        return GraphEvaluator(graph: self, index: index, context: context).evaluateClaim(0)
     }
 }
 

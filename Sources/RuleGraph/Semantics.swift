@@ -41,14 +41,14 @@ final class Shared<Value: Sendable>: Sendable {
     init(_ value: Value) { self.value = value }
 }
 
-/// The lines and diagnoses one evaluation of a rule looks at.
+/// The lines and diagnoses one evaluation of a rule looks at, as positions in the batch index.
 struct Binding {
-    var claimRef: Shared<Claim>
     var claimIndex: Int
-    var lineRef: Shared<ServiceLine>?
-    /// Line pairs: `a` may sit in another claim of the batch or in the history.
-    var aRef: (claim: Shared<Claim>, line: Shared<ServiceLine>, address: LineAddress)?
-    var bRef: Shared<ServiceLine>?
+    /// The line of a line scope, and the lines of a pair (`a` may sit in another claim of the batch or in the
+    /// history).
+    var line: LineAddress?
+    var a: LineAddress?
+    var b: LineAddress?
     var diagnosis: (Diagnosis, position: Int)?
     var diagnosisA: (Diagnosis, position: Int)?
     var diagnosisB: (Diagnosis, position: Int)?
@@ -56,50 +56,30 @@ struct Binding {
     var date: CalendarDate?
     var today: CalendarDate?
 
-    init(claim: Claim, claimIndex: Int, today: CalendarDate? = nil) {
-        self.init(claim: Shared(claim), claimIndex: claimIndex, today: today)
-    }
-
-    init(claim: Shared<Claim>, claimIndex: Int, today: CalendarDate?) {
-        claimRef = claim
+    init(claimIndex: Int, today: CalendarDate? = nil) {
         self.claimIndex = claimIndex
         self.today = today
     }
-
-    var claim: Claim {
-        get { claimRef.value }
-        set { claimRef = Shared(newValue) }
-    }
-    var line: ServiceLine? {
-        get { lineRef?.value }
-        set { lineRef = newValue.map { Shared($0) } }
-    }
-    var a: (claim: Claim, line: ServiceLine, address: LineAddress)? {
-        get { aRef.map { ($0.claim.value, $0.line.value, $0.address) } }
-        set { aRef = newValue.map { (Shared($0.claim), Shared($0.line), $0.address) } }
-    }
-    var b: ServiceLine? {
-        get { bRef?.value }
-        set { bRef = newValue.map { Shared($0) } }
-    }
 }
 
+/// Reads fields from the claims and lines the batch index holds on the heap. Claims and lines are passed as
+/// their `Shared` boxes and only the field asked for is loaded: passing a `Claim` (2 KB, some 50 references)
+/// by value made every read copy and release it whole.
 enum FieldReader {
     static func read(_ field: FieldRef, _ binding: Binding, index: BatchIndex, column: (String, String) -> String?) -> Value {
         switch field {
-        case .claim(let name): return claim(name, binding.claimRef.value, binding)
+        case .claim(let name):
+            return claim(name, index.claimBoxes[binding.claimIndex], date: binding.date, today: binding.today)
         case .line(let role, let name):
+            let address: LineAddress?
             switch role {
-            case .the:
-                guard let line = binding.lineRef else { return .missing }
-                return self.line(name, line.value, claim: binding.claimRef.value, patient: { index.patientKey(binding.claimIndex) }, index: index)
-            case .a:
-                guard let a = binding.aRef else { return .missing }
-                return line(name, a.line.value, claim: a.claim.value, patient: { index.patientKey(a.address) }, index: index)
-            case .b:
-                guard let line = binding.bRef else { return .missing }
-                return self.line(name, line.value, claim: binding.claimRef.value, patient: { index.patientKey(binding.claimIndex) }, index: index)
+            case .the: address = binding.line
+            case .a: address = binding.a
+            case .b: address = binding.b
             }
+            guard let address else { return .missing }
+            let position = index.linePosition(address)
+            return line(name, index.lineBoxes[position], claim: index.claimBox(address), position: position, index: index)
         case .diagnosis(let role, let name):
             switch role {
             case .the: return binding.diagnosis.map { diagnosis(name, $0.0, position: $0.position) } ?? .missing
@@ -113,105 +93,127 @@ enum FieldReader {
 
     static func optionalText(_ value: String?) -> Value { value.map { .text($0) } ?? .missing }
 
-    /// `patient` gives the batch index's key of the line's patient (for `day-units`).
-    static func line(_ field: LineField, _ line: ServiceLine, claim: Claim, patient: () -> String, index: BatchIndex) -> Value {
+    /// `position`: the line's position in the batch index (for `day-units`).
+    @inline(__always)
+    static func line(_ field: LineField, _ lineRef: Shared<ServiceLine>, claim claimRef: Shared<Claim>, position: Int,
+                     index: BatchIndex) -> Value {
+        // Fields are read through the boxes (`lineRef.value.units`): binding `let line = lineRef.value` would copy.
         switch field {
-        case .code: return optionalText(line.procedureCode?.text)
-        case .codeKind: return optionalText(line.procedureCode?.kind.rawValue)
-        case .modifiers: return .list(line.modifiers.map(\.text))
-        case .units: return line.units?.value.map { .number($0) } ?? .missing
-        case .charge: return line.charge.cents.map { .number(Double($0) / 100) } ?? .missing
-        case .placeOfService: return optionalText(line.placeOfService ?? claim.placeOfService)
-        case .date: return line.serviceDate?.from.map { .date($0) } ?? .missing
-        case .dateTo: return line.serviceDate?.to.map { .date($0) } ?? .missing
-        case .number: return .number(Double(line.number))
-        case .revenueCode: return optionalText(line.revenueCode)
-        case .unitBasis: return optionalText(line.unitBasis)
-        case .ndc: return optionalText(line.drug?.ndc.text)
-        case .drugQuantity: return line.drug?.quantity?.value.map { .number($0) } ?? .missing
-        case .drugUnit: return optionalText(line.drug?.unit)
-        case .diagnoses: return .list(line.diagnosisPointers.compactMap { claim.diagnosis(forPointer: $0)?.code })
-        case .pointers: return .list(line.diagnosisPointers.map(String.init))
+        case .code: return optionalText(lineRef.value.procedureCode?.text)
+        case .codeKind: return optionalText(lineRef.value.procedureCode?.kind.rawValue)
+        case .modifiers: return .list(lineRef.value.modifiers.map(\.text))
+        case .units: return lineRef.value.units?.value.map { .number($0) } ?? .missing
+        case .charge: return lineRef.value.charge.cents.map { .number(Double($0) / 100) } ?? .missing
+        case .placeOfService: return optionalText(lineRef.value.placeOfService ?? claimRef.value.placeOfService)
+        case .date: return lineRef.value.serviceDate?.from.map { .date($0) } ?? .missing
+        case .dateTo: return lineRef.value.serviceDate?.to.map { .date($0) } ?? .missing
+        case .number: return .number(Double(lineRef.value.number))
+        case .revenueCode: return optionalText(lineRef.value.revenueCode)
+        case .unitBasis: return optionalText(lineRef.value.unitBasis)
+        case .ndc: return optionalText(lineRef.value.drug?.ndc.text)
+        case .drugQuantity: return lineRef.value.drug?.quantity?.value.map { .number($0) } ?? .missing
+        case .drugUnit: return optionalText(lineRef.value.drug?.unit)
+        case .diagnoses: return .list(lineRef.value.diagnosisPointers.compactMap { pointed(claimRef.value.diagnoses, $0)?.code })
+        case .pointers: return .list(lineRef.value.diagnosisPointers.map(String.init))
         case .unresolvedPointers:
-            return .list(line.diagnosisPointers.filter { claim.diagnosis(forPointer: $0) == nil }.map(String.init))
-        case .renderingNPI: return optionalText(renderingNPI(line, claim)?.text)
-        case .renderingNPIValid: return renderingNPI(line, claim).map { .flag($0.isValid) } ?? .missing
-        case .referringNPI: return optionalText((line.referringProvider ?? claim.referringProvider)?.npi?.text)
+            return .list(lineRef.value.diagnosisPointers.filter { pointed(claimRef.value.diagnoses, $0) == nil }.map(String.init))
+        case .renderingNPI: return optionalText(renderingNPI(lineRef, claimRef)?.text)
+        case .renderingNPIValid: return renderingNPI(lineRef, claimRef).map { .flag($0.isValid) } ?? .missing
+        case .referringNPI: return optionalText((lineRef.value.referringProvider ?? claimRef.value.referringProvider)?.npi?.text)
         case .referringNPIValid:
-            return (line.referringProvider ?? claim.referringProvider)?.npi.map { .flag($0.isValid) } ?? .missing
-        case .description: return optionalText(line.procedureDescription)
-        case .notes: return .list(line.notes.map(\.text))
-        case .attachments: return .list(line.attachments.map(\.reportType))
-        case .priorAuthorization: return optionalText(line.priorAuthorization ?? claim.priorAuthorization)
+            return (lineRef.value.referringProvider ?? claimRef.value.referringProvider)?.npi.map { .flag($0.isValid) } ?? .missing
+        case .description: return optionalText(lineRef.value.procedureDescription)
+        case .notes: return .list(lineRef.value.notes.map(\.text))
+        case .attachments: return .list(lineRef.value.attachments.map(\.reportType))
+        case .priorAuthorization: return optionalText(lineRef.value.priorAuthorization ?? claimRef.value.priorAuthorization)
         case .dayUnits:
-            return index.dayUnits(claim: claim, line: line, patient: patient()).map { .number($0) } ?? line.units?.value.map { .number($0) } ?? .missing
+            if let total = index.dayUnitsOfLine[position] { return .number(total) }
+            return lineRef.value.units?.value.map { .number($0) } ?? .missing
         }
     }
 
-    static func renderingNPI(_ line: ServiceLine, _ claim: Claim) -> NPI? {
-        line.renderingProvider?.npi ?? claim.renderingProvider?.npi ?? claim.billingProvider?.npi
+    /// `claim.diagnosis(forPointer:)` without building the list of pointable diagnoses.
+    static func pointed(_ diagnoses: [Diagnosis], _ pointer: Int) -> Diagnosis? {
+        guard pointer >= 1 else { return nil }
+        var position = 0
+        for diagnosis in diagnoses where diagnosis.role == .principal || diagnosis.role == .other {
+            position += 1
+            if position == pointer { return diagnosis }
+        }
+        return nil
+    }
+
+    static func renderingNPI(_ line: Shared<ServiceLine>, _ claim: Shared<Claim>) -> NPI? {
+        line.value.renderingProvider?.npi ?? claim.value.renderingProvider?.npi ?? claim.value.billingProvider?.npi
     }
 
     static func claimDates(_ claim: Claim) -> (first: CalendarDate?, last: CalendarDate?) {
+        claimDates(claim.lines, claim.dates)
+    }
+
+    /// The first and last dates of service of a claim's lines, else its statement period (DTP*434).
+    static func claimDates(_ lines: [ServiceLine], _ dates: [QualifiedDate]) -> (first: CalendarDate?, last: CalendarDate?) {
         var first: CalendarDate?, last: CalendarDate?
-        for line in claim.lines {
+        for line in lines {
             if let from = line.serviceDate?.from { first = first.map { min($0, from) } ?? from }
             if let to = line.serviceDate?.to ?? line.serviceDate?.from { last = last.map { max($0, to) } ?? to }
         }
-        if first == nil, let statement = claim.dates.first(where: { $0.qualifier == "434" })?.date {
+        if first == nil, let statement = dates.first(where: { $0.qualifier == "434" })?.date {
             first = statement.from
             last = statement.to
         }
         return (first, last)
     }
 
-    static func claim(_ field: ClaimField, _ claim: Claim, _ binding: Binding) -> Value {
+    /// `date`: the binding's date (a patient's age is taken on it); `today`: the filing date, if set.
+    @inline(__always)
+    static func claim(_ field: ClaimField, _ claimRef: Shared<Claim>, date: CalendarDate?, today: CalendarDate?) -> Value {
         switch field {
-        case .id: return .text(claim.id)
-        case .type: return .text(claim.type.rawValue)
-        case .charge: return claim.totalCharge.cents.map { .number(Double($0) / 100) } ?? .missing
-        case .lineChargeTotal: return claim.lineChargeTotal?.cents.map { .number(Double($0) / 100) } ?? .missing
-        case .frequency: return optionalText(claim.frequencyCode)
-        case .placeOfService: return optionalText(claim.placeOfService)
-        case .facilityType: return optionalText(claim.facilityTypeCode)
+        case .id: return .text(claimRef.value.id)
+        case .type: return .text(claimRef.value.type.rawValue)
+        case .charge: return claimRef.value.totalCharge.cents.map { .number(Double($0) / 100) } ?? .missing
+        case .lineChargeTotal: return claimRef.value.lineChargeTotal?.cents.map { .number(Double($0) / 100) } ?? .missing
+        case .frequency: return optionalText(claimRef.value.frequencyCode)
+        case .placeOfService: return optionalText(claimRef.value.placeOfService)
+        case .facilityType: return optionalText(claimRef.value.facilityTypeCode)
         case .billType:
-            guard let facility = claim.facilityTypeCode else { return .missing }
-            return .text(facility + (claim.frequencyCode ?? ""))
-        case .payerID: return optionalText(claim.payer?.id)
-        case .payerName: return optionalText(claim.payer?.name)
-        case .filingIndicator: return optionalText(claim.subscriber.claimFilingIndicator)
-        case .priorAuthorization: return optionalText(claim.priorAuthorization)
-        case .referral: return optionalText(claim.referralNumber)
-        case .originalClaim: return optionalText(claim.originalClaimNumber)
-        case .memberID: return optionalText(claim.subscriber.memberID)
-        case .patientSex: return optionalText(claim.patient.sex)
+            guard let facility = claimRef.value.facilityTypeCode else { return .missing }
+            return .text(facility + (claimRef.value.frequencyCode ?? ""))
+        case .payerID: return optionalText(claimRef.value.payer?.id)
+        case .payerName: return optionalText(claimRef.value.payer?.name)
+        case .filingIndicator: return optionalText(claimRef.value.subscriber.claimFilingIndicator)
+        case .priorAuthorization: return optionalText(claimRef.value.priorAuthorization)
+        case .referral: return optionalText(claimRef.value.referralNumber)
+        case .originalClaim: return optionalText(claimRef.value.originalClaimNumber)
+        case .memberID: return optionalText(claimRef.value.subscriber.memberID)
+        case .patientSex: return optionalText(claimRef.value.patient.sex)
         case .patientAge:
-            guard let birth = claim.patient.birthDate?.from, let on = binding.date ?? claimDates(claim).first else { return .missing }
+            guard let birth = claimRef.value.patient.birthDate?.from, let on = date ?? claimDates(claimRef.value.lines, claimRef.value.dates).first else { return .missing }
             var years = on.year - birth.year
             if (on.month, on.day) < (birth.month, birth.day) { years -= 1 }
             return .number(Double(years))
-        case .patientBirthDate: return claim.patient.birthDate?.from.map { .date($0) } ?? .missing
-        case .patientRelationship: return optionalText(claim.patient.relationshipToSubscriber)
-        case .billingNPI: return optionalText(claim.billingProvider?.npi?.text)
-        case .billingNPIValid: return claim.billingProvider?.npi.map { .flag($0.isValid) } ?? .missing
-        case .billingTaxID: return optionalText(claim.billingProvider?.taxID?.id)
-        case .billingTaxonomy: return optionalText(claim.billingProvider?.taxonomy)
-        case .renderingNPI: return optionalText(claim.renderingProvider?.npi?.text)
-        case .renderingNPIValid: return claim.renderingProvider?.npi.map { .flag($0.isValid) } ?? .missing
-        case .referringNPI: return optionalText(claim.referringProvider?.npi?.text)
-        case .referringNPIValid: return claim.referringProvider?.npi.map { .flag($0.isValid) } ?? .missing
-        case .diagnoses: return .list(claim.diagnoses.map(\.code))
-        case .principalDiagnosis: return optionalText(claim.diagnoses.first(where: { $0.role == .principal })?.code)
-        case .diagnosisCount: return .number(Double(claim.diagnoses.count))
-        case .codes: return .list(claim.lines.compactMap { $0.procedureCode?.text })
-        case .lineCount: return .number(Double(claim.lines.count))
-        case .notes: return .list(claim.notes.map(\.text))
-        case .attachments: return .list(claim.attachments.map(\.reportType))
-        case .date: return claimDates(claim).first.map { .date($0) } ?? .missing
-        case .lastDate: return claimDates(claim).last.map { .date($0) } ?? .missing
-        case .today: return (binding.today ?? claim.createdOn).map { .date($0) } ?? .missing
+        case .patientBirthDate: return claimRef.value.patient.birthDate?.from.map { .date($0) } ?? .missing
+        case .patientRelationship: return optionalText(claimRef.value.patient.relationshipToSubscriber)
+        case .billingNPI: return optionalText(claimRef.value.billingProvider?.npi?.text)
+        case .billingNPIValid: return claimRef.value.billingProvider?.npi.map { .flag($0.isValid) } ?? .missing
+        case .billingTaxID: return optionalText(claimRef.value.billingProvider?.taxID?.id)
+        case .billingTaxonomy: return optionalText(claimRef.value.billingProvider?.taxonomy)
+        case .renderingNPI: return optionalText(claimRef.value.renderingProvider?.npi?.text)
+        case .renderingNPIValid: return claimRef.value.renderingProvider?.npi.map { .flag($0.isValid) } ?? .missing
+        case .referringNPI: return optionalText(claimRef.value.referringProvider?.npi?.text)
+        case .referringNPIValid: return claimRef.value.referringProvider?.npi.map { .flag($0.isValid) } ?? .missing
+        case .diagnoses: return .list(claimRef.value.diagnoses.map(\.code))
+        case .principalDiagnosis: return optionalText(claimRef.value.diagnoses.first(where: { $0.role == .principal })?.code)
+        case .diagnosisCount: return .number(Double(claimRef.value.diagnoses.count))
+        case .codes: return .list(claimRef.value.lines.compactMap { $0.procedureCode?.text })
+        case .lineCount: return .number(Double(claimRef.value.lines.count))
+        case .notes: return .list(claimRef.value.notes.map(\.text))
+        case .attachments: return .list(claimRef.value.attachments.map(\.reportType))
+        case .date: return claimDates(claimRef.value.lines, claimRef.value.dates).first.map { .date($0) } ?? .missing
+        case .lastDate: return claimDates(claimRef.value.lines, claimRef.value.dates).last.map { .date($0) } ?? .missing
+        case .today: return (today ?? claimRef.value.createdOn).map { .date($0) } ?? .missing
         case .daysSinceService:
-            guard let today = binding.today ?? claim.createdOn, let first = claimDates(claim).first else { return .missing }
+            guard let today = today ?? claimRef.value.createdOn, let first = claimDates(claimRef.value.lines, claimRef.value.dates).first else { return .missing }
             return .number(Double(today.dayNumber - first.dayNumber))
         }
     }

@@ -1,0 +1,356 @@
+import ClaimModel
+import Rules
+import Tables
+
+/// The graph compiled for evaluation: every name resolved to an index once, so the evaluator's hot path reads
+/// flat arrays of small values instead of copying rules, nodes and tables. Field references become `Access`
+/// values (a lookup column is a slot and a column number, not an alias to parse and a name to search), tables
+/// become numbered entries with their releases' dates as day numbers, comparisons keep their literals
+/// pre-parsed, and a rule is its window, its applicability class and a run of condition node ids.
+///
+/// Built by `RuleGraph.init` from its nodes; immutable.
+struct Program: Sendable {
+    /// A field, with lookup columns resolved.
+    enum Access: Hashable, Sendable {
+        case claim(ClaimField)
+        case line(Role, LineField)
+        case diagnosis(Role, DiagnosisField)
+        /// A column of the row bound in a lookup slot; `column` indexes `Program.columnNames`.
+        case column(slot: Int, column: Int)
+        /// An alias no lookup of the rule binds: always missing.
+        case unbound
+    }
+
+    /// Arithmetic over numbers, dates and fields.
+    indirect enum Operand: Sendable {
+        case number(Double)
+        case date(CalendarDate)
+        case field(Access)
+        case binary(Expression.Operator, Operand, Operand)
+    }
+
+    /// A set a value is tested against.
+    enum Members: Sendable {
+        case codes(CodeSet)
+        /// A CSV table's keys (`tables` index) and the name it is reported under.
+        case table(Int, name: String)
+        /// A table the pack does not have: nothing is a member.
+        case none
+    }
+
+    /// An `equals` literal, parsed once for every type a value can have.
+    struct Literal: Sendable {
+        let text: String
+        let number: Double?
+        let flag: String
+        let date: CalendarDate?
+        init(_ text: String) {
+            self.text = text
+            number = Double(text)
+            flag = text.lowercased()
+            date = CalendarDate(text)
+        }
+    }
+
+    enum Order: Sendable { case greater, greaterOrEqual, less, lessOrEqual, equal }
+
+    /// A comparison, as `Comparison` but over `Access`, `Operand` and `Members`. Only `count` is boxed, so
+    /// reading a test does not retain a box.
+    enum Test: Sendable {
+        case present(Bool)
+        case equals(Literal)
+        case notEquals(Literal)
+        case inSet(Members)
+        case notInSet(Members)
+        case numeric(Order, Operand)
+        case dates(Order, Operand)
+        case includes(String)
+        case includesAny(Members)
+        case includesNone(Members)
+        case startsWith([String])
+        case sameAs(Access)
+        case differsFrom(Access)
+        indirect case count(Test)
+        case isTrue(Bool)
+    }
+
+    /// A node: trivially copyable, so reading one retains nothing.
+    enum Op: Sendable {
+        /// `compares` index.
+        case compare(Int32)
+        /// Children at `children[start ..< start + count]`.
+        case all(start: Int32, count: Int32)
+        case any(start: Int32, count: Int32)
+        case not(Int32)
+        /// `lookups` index.
+        case lookup(Int32)
+    }
+
+    struct CompiledCompare: Sendable {
+        let access: Access
+        let test: Test
+    }
+
+    struct CompiledLookup: Sendable {
+        /// `tables` index; nil when the pack has no CSV table of that name (the lookup never holds).
+        let table: Int?
+        /// The table's name as the rule wrote it (not-checked findings and explanations).
+        let name: String
+        let key: [Access]
+        let slot: Int
+    }
+
+    /// A release of a CSV table with its window as day numbers and its columns by `columnNames` index.
+    struct Release: Sendable {
+        let effective: Int
+        let expires: Int?
+        let table: Table
+        let name: String
+        /// Column number in `table` of each of `Program.columnNames`, -1 when the release lacks it.
+        let columns: [Int]
+    }
+
+    struct CompiledTable: Sendable {
+        /// `pack/table`.
+        let qualified: String
+        /// A `codes:` table.
+        let codes: CodeSet?
+        /// A CSV table's releases, oldest first.
+        let releases: [Release]
+        /// The first release's effective date, for "no release before …".
+        let oldestEffective: String
+    }
+
+    /// A rule as the evaluator needs it on every attempt.
+    struct CompiledRule: Sendable {
+        /// Range of `conditionList`.
+        let conditions: Range<Int>
+        /// The rule's window as day numbers (`Int.min`/`Int.max` when open).
+        let from: Int
+        let through: Int
+        /// `applicability` index; -1 when the rule applies to every claim.
+        let applicability: Int
+    }
+
+    /// A distinct combination of claim types, payers and exclusions that rules are limited to.
+    struct Applicability: Sendable {
+        let claimTypes: Set<ClaimType>?
+        let payers: PayerScope?
+        let excluded: [PayerScope]
+        func applies(payerID: String?, filingIndicator: String?, claimType: ClaimType) -> Bool {
+            if let claimTypes, !claimTypes.contains(claimType) { return false }
+            if let payers, !payers.matches(payerID: payerID, filingIndicator: filingIndicator) { return false }
+            for scope in excluded where scope.matches(payerID: payerID, filingIndicator: filingIndicator) { return false }
+            return true
+        }
+    }
+
+    let ops: [Op]
+    let children: [Int32]
+    let compares: [CompiledCompare]
+    let lookups: [CompiledLookup]
+    let tables: [CompiledTable]
+    let columnNames: [String]
+    private let columnIDs: [String: Int]
+    let rules: [CompiledRule]
+    let conditionList: [Int32]
+    let applicability: [Applicability]
+
+    init(nodes: [RuleGraph.Node], rules: [RuleGraph.CompiledRule], ruleSet: RuleSet) {
+        var compiler = Compiler(ruleSet: ruleSet)
+        var ops: [Op] = []
+        ops.reserveCapacity(nodes.count)
+        var children: [Int32] = []
+        var compares: [CompiledCompare] = []
+        var lookups: [CompiledLookup] = []
+        for node in nodes {
+            switch node {
+            case .compare(let field, let comparison):
+                compares.append(CompiledCompare(access: compiler.access(field), test: compiler.test(comparison)))
+                ops.append(.compare(Int32(compares.count - 1)))
+            case .all(let parts):
+                ops.append(.all(start: Int32(children.count), count: Int32(parts.count)))
+                children += parts.map { Int32($0) }
+            case .any(let parts):
+                ops.append(.any(start: Int32(children.count), count: Int32(parts.count)))
+                children += parts.map { Int32($0) }
+            case .not(let inner):
+                ops.append(.not(Int32(inner)))
+            case .lookup(let table, let pack, let key, let slot):
+                lookups.append(CompiledLookup(table: compiler.csvTable("\(pack)/\(table)"), name: table,
+                                              key: key.map { compiler.access($0) }, slot: slot))
+                ops.append(.lookup(Int32(lookups.count - 1)))
+            }
+        }
+        // Columns the messages and fixes read are resolved too (a template may read a column no condition tests).
+        for compiled in rules {
+            for part in compiled.message.parts + (compiled.fix?.parts ?? []) {
+                if case .field(let field) = part { _ = compiler.access(field) }
+            }
+        }
+        var conditionList: [Int32] = []
+        var compiledRules: [CompiledRule] = []
+        var applicabilityIDs: [String: Int] = [:]
+        var applicability: [Applicability] = []
+        for compiled in rules {
+            let rule = compiled.rule
+            let start = conditionList.count
+            conditionList += compiled.conditions.map { Int32($0) }
+            var applies = -1
+            if rule.claimTypes != nil || rule.payers != nil || !rule.excludedFor.isEmpty {
+                let key = "\(String(describing: rule.claimTypes?.sorted { $0.rawValue < $1.rawValue }))|\(String(describing: rule.payers))|\(rule.excludedFor)"
+                if let known = applicabilityIDs[key] {
+                    applies = known
+                } else {
+                    applicability.append(Applicability(claimTypes: rule.claimTypes, payers: rule.payers, excluded: rule.excludedFor))
+                    applies = applicability.count - 1
+                    applicabilityIDs[key] = applies
+                }
+            }
+            compiledRules.append(CompiledRule(conditions: start..<conditionList.count,
+                                              from: rule.window.effective?.dayNumber ?? Int.min,
+                                              through: rule.window.expires?.dayNumber ?? Int.max,
+                                              applicability: applies))
+        }
+        self.ops = ops
+        self.children = children
+        self.compares = compares
+        self.lookups = lookups
+        self.conditionList = conditionList
+        self.rules = compiledRules
+        self.applicability = applicability
+        self.columnNames = compiler.columnNames
+        self.columnIDs = compiler.columnIDs
+        // Column positions are resolved last, once every column a rule reads is known.
+        self.tables = compiler.tables.map { table in
+            CompiledTable(qualified: table.qualified, codes: table.codes, releases: table.releases.map { release in
+                Release(effective: release.effective, expires: release.expires, table: release.table, name: release.name,
+                        columns: compiler.columnNames.map { release.table.columnIndex($0) ?? -1 })
+            }, oldestEffective: table.oldestEffective)
+        }
+    }
+
+    /// The access for a field of a message template or a dispatch key (resolved when the program was built).
+    func access(template field: FieldRef) -> Access {
+        switch field {
+        case .claim(let name): return .claim(name)
+        case .line(let role, let name): return .line(role, name)
+        case .diagnosis(let role, let name): return .diagnosis(role, name)
+        case .column(let alias, let column):
+            guard alias.hasPrefix("#"), let slot = Int(alias.dropFirst()), let id = columnIDs[column] else { return .unbound }
+            return .column(slot: slot, column: id)
+        }
+    }
+
+    /// Resolves names while the program is built.
+    private struct Compiler {
+        let ruleSet: RuleSet
+        var tables: [CompiledTable] = []
+        var tableIDs: [String: Int] = [:]
+        var columnNames: [String] = []
+        var columnIDs: [String: Int] = [:]
+
+        init(ruleSet: RuleSet) { self.ruleSet = ruleSet }
+
+        /// The `tables` index of a qualified table name; nil when the pack does not declare it.
+        mutating func table(_ qualified: String) -> Int? {
+            if let id = tableIDs[qualified] { return id }
+            let parts = qualified.split(separator: "/", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let source = ruleSet.table(parts[1], pack: parts[0]) else { return nil }
+            let entry: CompiledTable
+            switch source {
+            case .codes(let codes):
+                entry = CompiledTable(qualified: qualified, codes: codes, releases: [], oldestEffective: "?")
+            case .releases(let releases):
+                entry = CompiledTable(qualified: qualified, codes: nil, releases: releases.map {
+                    Release(effective: $0.window.effective?.dayNumber ?? Int.min, expires: $0.window.expires?.dayNumber,
+                            table: $0.table, name: $0.release, columns: [])
+                }, oldestEffective: releases.first?.window.effective?.description ?? "?")
+            }
+            tables.append(entry)
+            tableIDs[qualified] = tables.count - 1
+            return tables.count - 1
+        }
+
+        /// A table a lookup can use: a CSV table (`codes:` tables have no rows).
+        mutating func csvTable(_ qualified: String) -> Int? {
+            guard let id = table(qualified), tables[id].codes == nil else { return nil }
+            return id
+        }
+
+        mutating func access(_ field: FieldRef) -> Access {
+            switch field {
+            case .claim(let name): return .claim(name)
+            case .line(let role, let name): return .line(role, name)
+            case .diagnosis(let role, let name): return .diagnosis(role, name)
+            case .column(let alias, let column):
+                guard alias.hasPrefix("#"), let slot = Int(alias.dropFirst()) else { return .unbound }
+                if let id = columnIDs[column] { return .column(slot: slot, column: id) }
+                columnNames.append(column)
+                columnIDs[column] = columnNames.count - 1
+                return .column(slot: slot, column: columnNames.count - 1)
+            }
+        }
+
+        mutating func operand(_ expression: Expression) -> Operand {
+            switch expression {
+            case .number(let value): return .number(value)
+            case .date(let date): return .date(date)
+            case .field(let field): return .field(access(field))
+            case .binary(let op, let lhs, let rhs): return .binary(op, operand(lhs), operand(rhs))
+            }
+        }
+
+        mutating func members(_ set: SetRef) -> Members {
+            switch set {
+            case .literal(let codes): return .codes(codes)
+            case .table(let qualified):
+                guard let id = table(qualified) else { return .none }
+                if let codes = tables[id].codes { return .codes(codes) }
+                // Reported under the table's own name, as the reference does (not `pack/table`).
+                let name = qualified.split(separator: "/", maxSplits: 1).last.map(String.init) ?? qualified
+                return .table(id, name: name)
+            }
+        }
+
+        mutating func test(_ comparison: Comparison) -> Test {
+            switch comparison {
+            case .present(let wanted): return .present(wanted)
+            case .equals(let literal): return .equals(Literal(literal))
+            case .notEquals(let literal): return .notEquals(Literal(literal))
+            case .inSet(let set): return .inSet(members(set))
+            case .notInSet(let set): return .notInSet(members(set))
+            case .greater(let e): return .numeric(.greater, operand(e))
+            case .greaterOrEqual(let e): return .numeric(.greaterOrEqual, operand(e))
+            case .less(let e): return .numeric(.less, operand(e))
+            case .lessOrEqual(let e): return .numeric(.lessOrEqual, operand(e))
+            case .numericEquals(let e): return .numeric(.equal, operand(e))
+            case .before(let e): return .dates(.less, operand(e))
+            case .after(let e): return .dates(.greater, operand(e))
+            case .onOrBefore(let e): return .dates(.lessOrEqual, operand(e))
+            case .onOrAfter(let e): return .dates(.greaterOrEqual, operand(e))
+            case .includes(let literal): return .includes(literal)
+            case .includesAny(let set): return .includesAny(members(set))
+            case .includesNone(let set): return .includesNone(members(set))
+            case .startsWith(let prefixes): return .startsWith(prefixes)
+            case .sameAs(let field): return .sameAs(access(field))
+            case .differsFrom(let field): return .differsFrom(access(field))
+            case .count(let inner): return .count(test(inner))
+            case .isTrue(let wanted): return .isTrue(wanted)
+            }
+        }
+    }
+}
+
+extension Program.Order {
+    @inline(__always)
+    func holds<T: Comparable>(_ lhs: T, _ rhs: T) -> Bool {
+        switch self {
+        case .greater: return lhs > rhs
+        case .greaterOrEqual: return lhs >= rhs
+        case .less: return lhs < rhs
+        case .lessOrEqual: return lhs <= rhs
+        case .equal: return lhs == rhs
+        }
+    }
+}
