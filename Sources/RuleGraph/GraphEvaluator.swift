@@ -284,8 +284,8 @@ final class GraphEvaluator {
             related = Edit.Related(claimID: index.claimBox(a).value.id, line: index.lineBoxes[aAt].value.number,
                                    inHistory: a.inHistory)
         }
-        collector.add(rule: Rule(copying: compiled.rule, message: compiled.message, fix: compiled.fix), line: editLine,
-                      related: related, stale: stale, staleNotes: staleNotes, explanation: explain ? trace : nil,
+        collector.add(rule: compiled.rule, qualifiedID: compiled.qualifiedID, version: compiled.version, message: compiled.message, fix: compiled.fix,
+                      line: editLine, related: related, stale: stale, staleNotes: staleNotes, explanation: explain ? trace : nil,
                       read: { field in self.read(self.program.access(template: field)) })
     }
 
@@ -474,7 +474,7 @@ final class GraphEvaluator {
 
     private func member(_ set: Program.Members, _ value: String, _ stale: inout Bool, _ uncovered: inout [(String, String)]) -> Bool {
         switch set {
-        case .codes(let codes): return codes.contains(value)
+        case .codes(let codes): return codes.set.contains(value)
         case .none: return false
         case .table(let id, let name):
             let table = program.tables[id]
@@ -605,15 +605,6 @@ extension FieldRef {
             return "\(slotTables[slot]).\(column)"
         }
         return description
-    }
-}
-
-extension Rule {
-    /// The rule with its templates renamed to the graph's canonical lookup aliases.
-    init(copying rule: Rule, message: Template, fix: Template?) {
-        self = rule
-        self.message = message
-        self.fix = fix
     }
 }
 

@@ -29,17 +29,24 @@ struct Program: Sendable {
         case binary(Expression.Operator, Operand, Operand)
     }
 
+    /// Codes on the heap (one reference to retain, not the set's arrays).
+    final class Codes: Sendable {
+        let set: CodeSet
+        init(_ set: CodeSet) { self.set = set }
+    }
+
     /// A set a value is tested against.
     enum Members: Sendable {
-        case codes(CodeSet)
+        case codes(Codes)
         /// A CSV table's keys (`tables` index) and the name it is reported under.
         case table(Int, name: String)
         /// A table the pack does not have: nothing is a member.
         case none
     }
 
-    /// An `equals` literal, parsed once for every type a value can have.
-    struct Literal: Sendable {
+    /// An `equals` literal, parsed once for every type a value can have. A class, so reading a test retains one
+    /// reference rather than each of its strings.
+    final class Literal: Sendable {
         let text: String
         let number: Double?
         let flag: String
@@ -86,9 +93,11 @@ struct Program: Sendable {
         case lookup(Int32)
     }
 
-    struct CompiledCompare: Sendable {
+    /// A comparison node: a class, so fetching one retains one reference.
+    final class CompiledCompare: Sendable {
         let access: Access
         let test: Test
+        init(access: Access, test: Test) { self.access = access; self.test = test }
     }
 
     struct CompiledLookup: Sendable {
@@ -303,10 +312,10 @@ struct Program: Sendable {
 
         mutating func members(_ set: SetRef) -> Members {
             switch set {
-            case .literal(let codes): return .codes(codes)
+            case .literal(let codes): return .codes(Codes(codes))
             case .table(let qualified):
                 guard let id = table(qualified) else { return .none }
-                if let codes = tables[id].codes { return .codes(codes) }
+                if let codes = tables[id].codes { return .codes(Codes(codes)) }
                 // Reported under the table's own name, as the reference does (not `pack/table`).
                 let name = qualified.split(separator: "/", maxSplits: 1).last.map(String.init) ?? qualified
                 return .table(id, name: name)

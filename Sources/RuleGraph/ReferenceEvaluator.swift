@@ -86,7 +86,8 @@ public enum ReferenceEvaluator {
                 let fired = rule.when.allSatisfy { state.holds($0) }
                 for (table, reason) in state.notCovered { collector.notChecked(rule: rule, table: table, reason: reason) }
                 if fired {
-                    collector.add(rule: rule, line: binding.editLine(index), related: binding.related(index), stale: state.stale,
+                    collector.add(rule: rule, qualifiedID: rule.qualifiedID, version: rule.version, message: rule.message, fix: rule.fix,
+                                  line: binding.editLine(index), related: binding.related(index), stale: state.stale,
                                   staleNotes: state.staleNotes,
                                   explanation: context.explain ? state.trace : nil) { field in state.read(field) }
                 }
@@ -231,15 +232,18 @@ struct ResultCollector {
         if seenNotChecked.insert(finding).inserted { notChecked.append(finding) }
     }
 
-    mutating func add(rule: Rule, line: Int?, related: Edit.Related?, stale: Bool, staleNotes: [String],
-                      explanation: [String]?, read: (FieldRef) -> Value) {
+    /// The edit of a rule that fired, its message and fix rendered from `message` and `fix` (the rule's own, or
+    /// the graph's renamed to its canonical lookup aliases).
+    mutating func add(rule: Rule, qualifiedID: String, version: String, message: Template, fix: Template?, line: Int?,
+                      related: Edit.Related?, stale: Bool, staleNotes: [String], explanation: [String]?,
+                      read: (FieldRef) -> Value) {
         for note in staleNotes where !staleTables.contains(note) { staleTables.append(note) }
-        firedRules.insert(rule.qualifiedID)
+        firedRules.insert(qualifiedID)
         edits.append(Edit(
-            ruleID: rule.id, ruleVersion: rule.version, pack: rule.pack, category: rule.category, severity: rule.severity,
+            ruleID: rule.id, ruleVersion: version, pack: rule.pack, category: rule.category, severity: rule.severity,
             carc: rule.denial, rarc: rule.rarc, claimID: claimID, claimIndex: claimIndex, line: line,
-            related: related, message: TemplateRenderer.render(rule.message, read: read),
-            fix: rule.fix.map { TemplateRenderer.render($0, read: read) },
+            related: related, message: TemplateRenderer.render(message, read: read),
+            fix: fix.map { TemplateRenderer.render($0, read: read) },
             location: Edit.RuleLocation(file: rule.location.file, line: rule.location.line), citation: rule.citation,
             stale: stale, explanation: explanation))
     }

@@ -20,13 +20,24 @@ public final class RuleGraph: Sendable {
         case lookup(table: String, pack: String, key: [FieldRef], slot: Int)
     }
 
-    struct CompiledRule: Sendable {
+    /// A rule with its templates renamed to the canonical lookup aliases. A class: an edit takes one
+    /// reference to it, not a copy of the rule.
+    final class CompiledRule: Sendable {
         let rule: Rule
         /// Top-level condition nodes, in the order written.
         let conditions: [Int]
         let message: Template
         let fix: Template?
         let order: Int
+        /// `pack/id` and the version (its window), made once, not per edit.
+        let qualifiedID: String
+        let version: String
+
+        init(rule: Rule, conditions: [Int], message: Template, fix: Template?, order: Int) {
+            self.rule = rule; self.conditions = conditions; self.message = message; self.fix = fix; self.order = order
+            qualifiedID = rule.qualifiedID
+            version = rule.version
+        }
     }
 
     /// Rules of one scope, by what dispatches them.
