@@ -200,11 +200,12 @@ struct ICD10CMImporter {
 
     private mutating func writeExcludes(file: String, codes: Expanded) {
         let sorted = codes.billable.sorted()
+        let parser = CodeReference.Parser()
         for (index, node) in tree.nodes.enumerated() {
             guard !node.excludes1.isEmpty else { continue }
             let (from, to) = node.range
             for note in node.excludes1 {
-                switch CodeReference.parse(note.text) {
+                switch parser.parse(note.text) {
                 case .none:
                     excludesWithoutCodes += 1
                 case .notUnderstood(let part):
@@ -232,12 +233,15 @@ struct ICD10CMImporter {
     }
 
     private func writeManifestations(codes: Expanded) {
-        let marker = "in diseases classified elsewhere", otherMarker = "in other diseases classified elsewhere"
+        let titled = tree.nodes.map { node in
+            node.kind == .diag && node.desc.lowercased().contains("diseases classified elsewhere")
+                && (node.desc.lowercased().contains("in diseases classified elsewhere")
+                    || node.desc.lowercased().contains("in other diseases classified elsewhere"))
+        }
         /// The "code first" notes that make a titled code a manifestation code: its own, else the nearest
-        /// code above it that has one; nil when its title does not say "in diseases classified elsewhere".
+        /// code above it that has one; nil when its title does not say "in (other) diseases classified elsewhere".
         func codeFirst(_ index: Int) -> [TabularNote]? {
-            let title = tree.nodes[index].desc.lowercased()
-            guard tree.nodes[index].kind == .diag, title.contains(marker) || title.contains(otherMarker) else { return nil }
+            guard titled[index] else { return nil }
             var at: Int? = index
             while let current = at, tree.nodes[current].kind == .diag {
                 if !tree.nodes[current].codeFirst.isEmpty { return tree.nodes[current].codeFirst }
@@ -386,19 +390,19 @@ final class TabularReader: NSObject, XMLParserDelegate {
             stack.removeLast()
         case "name":
             guard let index = current, container == "diag" || container == "chapter" else { break }
-            let code = text.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: ".", with: "")
+            let code = text.trimmedText.withoutPoints
             tree.nodes[index].code = code
             if container == "diag" { tree.nodes[index].range = (code, code) }
         case "desc":
             guard let index = current, container == "diag" || container == "chapter" || container == "section" else { break }
-            let desc = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let desc = text.trimmedText
             tree.nodes[index].desc = desc
             if container == "chapter", let match = desc.firstMatch(of: #/\(([A-Z][0-9A-Z]{2})-([A-Z][0-9A-Z]{2})\)\s*$/#) {
                 tree.nodes[index].range = (String(match.1), String(match.2))
             }
         case "note":
             guard let index = current else { break }
-            let note = TabularNote(text: text.trimmingCharacters(in: .whitespacesAndNewlines), file: file, line: noteLine)
+            let note = TabularNote(text: text.trimmedText, file: file, line: noteLine)
             switch container {
             case "excludes1": tree.nodes[index].excludes1.append(note)
             case "codeFirst": tree.nodes[index].codeFirst.append(note)
@@ -407,14 +411,14 @@ final class TabularReader: NSObject, XMLParserDelegate {
                 if note.text.lowercased().contains("record") { tree.nodes[index].notes.append(note) }
             case "notes":
                 tree.nodes[index].notes.append(note)
-                if let rule = SeventhCharacterException.parse(note.text) {
+                if note.text.contains("do not apply"), let rule = SeventhCharacterException.parse(note.text) {
                     tree.nodes[index].excludedSevenths += rule
                 }
             default: break
             }
         case "extension":
             guard let index = current, container == "sevenChrDef" else { break }
-            tree.nodes[index].sevenths.append((extensionChar, text.trimmingCharacters(in: .whitespacesAndNewlines)))
+            tree.nodes[index].sevenths.append((extensionChar, text.trimmedText))
         default:
             break
         }
@@ -441,55 +445,64 @@ enum CodeReference: Equatable {
         var generated = false
     }
 
-    /// A code-like word (`G6PD` is not one).
-    static var codeToken: Regex<Substring> { #/\b[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{0,4})?(?![0-9A-Za-z])/# }
+    /// Parses with regular expressions compiled once (Swift compiles a regex literal at each use).
+    static func parse(_ note: String) -> CodeReference { Parser().parse(note) }
 
-    static func parse(_ note: String) -> CodeReference {
-        var ranges: [CodeRange] = []
-        var problem: String?
-        var sawCode = false
-        for match in note.matches(of: #/\(([^()]*)\)/#) {
-            let group = String(match.1)
-            guard group.contains(codeToken) else { continue }
-            sawCode = true
-            var groupRanges: [CodeRange] = []
-            var ok = true
-            for part in group.split(separator: ",") {
-                if let found = range(String(part)) { groupRanges += found } else {
-                    ok = false
-                    problem = problem ?? part.trimmingCharacters(in: .whitespaces)
+    /// The compiled expressions; one per import.
+    struct Parser {
+        /// A code-like word (`G6PD` is not one).
+        let codeToken = #/\b[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{0,4})?(?![0-9A-Za-z])/#
+        let group = #/\(([^()]*)\)/#
+        let single = #/([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?)(?:\.?-)?(?:-([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?)(?:\.?-)?)?/#
+        let with = #/([A-Z][0-9][0-9A-Z])-([A-Z][0-9][0-9A-Z]) with \.([0-9A-Z]{1,4})-?(?:\.([0-9A-Z]{1,4})-?)?/#
+
+        func parse(_ note: String) -> CodeReference {
+            var ranges: [CodeRange] = []
+            var problem: String?
+            var sawCode = false
+            for match in note.matches(of: group) {
+                let group = String(match.1)
+                guard group.contains(codeToken) else { continue }
+                sawCode = true
+                var groupRanges: [CodeRange] = []
+                var ok = true
+                for part in group.split(separator: ",") {
+                    if let found = range(String(part)) { groupRanges += found } else {
+                        ok = false
+                        problem = problem ?? part.trimmingCharacters(in: .whitespaces)
+                    }
                 }
+                if ok { ranges += groupRanges }
             }
-            if ok { ranges += groupRanges }
+            if ranges.isEmpty && problem == nil, let last = note.split(separator: " ").last.map(String.init),
+               last.contains(codeToken) {
+                sawCode = true
+                if let found = range(last) { ranges = found } else { problem = last }
+            }
+            if let problem { return .notUnderstood(problem) }
+            if !sawCode { return .none }
+            return .ranges(ranges)
         }
-        if ranges.isEmpty && problem == nil, let last = note.split(separator: " ").last.map(String.init),
-           last.contains(codeToken) {
-            sawCode = true
-            if let found = range(last) { ranges = found } else { problem = last }
-        }
-        if let problem { return .notUnderstood(problem) }
-        if !sawCode { return .none }
-        return .ranges(ranges)
-    }
 
-    /// One reference: `A15`, `A15-A19`, `K25.-`, `R40.2-`, `I69.81- I69.91-`, `E08-E13 with .52`.
-    static func range(_ text: String) -> [CodeRange]? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "- ", with: "-")
-            .replacingOccurrences(of: " -", with: "-")
-        if let m = trimmed.wholeMatch(of: #/([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?)(?:\.?-)?(?:-([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?)(?:\.?-)?)?/#) {
-            let from = m.1.replacingOccurrences(of: ".", with: "")
-            let to = (m.2 ?? m.1).replacingOccurrences(of: ".", with: "")
-            return from <= to ? [CodeRange(from: from, to: to)] : nil
+        /// One reference: `A15`, `A15-A19`, `K25.-`, `R40.2-`, `I69.81- I69.91-`, `E08-E13 with .52`.
+        func range(_ text: String) -> [CodeRange]? {
+            let trimmed = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "- ", with: "-")
+                .replacingOccurrences(of: " -", with: "-")
+            if let m = trimmed.wholeMatch(of: single) {
+                let from = String(m.1).withoutPoints
+                let to = String(m.2 ?? m.1).withoutPoints
+                return from <= to ? [CodeRange(from: from, to: to)] : nil
+            }
+            // "E08-E13 with .52": the subcategory .52 of each category from E08 to E13; "with .51-.52",
+            // "with .62-": a range of subcategories, or with their children.
+            if let m = trimmed.wholeMatch(of: with) {
+                guard let categories = CodeReference.categoryRange(String(m.1), String(m.2)) else { return nil }
+                let last = m.4 ?? m.3
+                guard m.3 <= last else { return nil }
+                return categories.map { CodeRange(from: $0 + m.3, to: $0 + last, generated: true) }
+            }
+            return nil
         }
-        // "E08-E13 with .52": the subcategory .52 of each category from E08 to E13.
-        // "E08-E13 with .51-.52", "E08-E13 with .62-": the same, for a range of subcategories or with children.
-        if let m = trimmed.wholeMatch(of: #/([A-Z][0-9][0-9A-Z])-([A-Z][0-9][0-9A-Z]) with \.([0-9A-Z]{1,4})-?(?:\.([0-9A-Z]{1,4})-?)?/#) {
-            guard let categories = categoryRange(String(m.1), String(m.2)) else { return nil }
-            let last = m.4 ?? m.3
-            guard m.3 <= last else { return nil }
-            return categories.map { CodeRange(from: $0 + m.3, to: $0 + last, generated: true) }
-        }
-        return nil
     }
 
     /// The three-character categories from `from` to `to` (E08 … E13: E08, E09, E10 … E13), the third
@@ -509,14 +522,18 @@ enum CodeReference: Equatable {
 
     /// How many of the sorted codes fall in the range.
     static func count(_ range: CodeRange, in sorted: [String]) -> Int {
-        var low = 0, high = sorted.count
-        while low < high {
-            let mid = (low + high) / 2
-            if sorted[mid] < range.from { low = mid + 1 } else { high = mid }
+        func firstIndex(where predicate: (String) -> Bool) -> Int {
+            var low = 0, high = sorted.count
+            while low < high {
+                let mid = (low + high) / 2
+                if predicate(sorted[mid]) { high = mid } else { low = mid + 1 }
+            }
+            return low
         }
-        var end = low
-        while end < sorted.count && sorted[end].prefix(range.to.count) <= range.to { end += 1 }
-        return end - low
+        // Both bounds are monotone in code order: codes >= from, then codes whose prefix passes `to`.
+        let start = firstIndex { $0 >= range.from }
+        let end = firstIndex { $0.prefix(range.to.count) > range.to }
+        return max(0, end - start)
     }
 }
 
@@ -558,4 +575,18 @@ enum RecordRestriction: Equatable {
         if notMaternal { return .some("not-maternal") }
         return .none
     }
+}
+
+extension String {
+    /// Without leading and trailing white space (a cheaper `trimmingCharacters(in: .whitespacesAndNewlines)`).
+    var trimmedText: String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+              let last = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        if first == scalars.startIndex && last == scalars.index(before: scalars.endIndex) { return self }
+        return String(scalars[first...last])
+    }
+
+    /// Without decimal points (`A01.00` → `A0100`, as X12 writes codes).
+    var withoutPoints: String { contains(".") ? String(filter { $0 != "." }) : self }
 }
