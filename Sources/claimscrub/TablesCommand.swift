@@ -13,19 +13,28 @@ struct TablesCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Read CMS's release files of one kind and write the tables the rule packs load, with a manifest.",
             discussion: """
-                Kinds and the files they read (docs/tables.md):
-                  ncci-ptp  CMS's PTP text files (ccipra-v322r0-f1.txt … f4, tab-delimited), their CSV twins, or the
-                            repo's ncci-ptp-*.csv(.gz) copies; all FILEs form one table
-                  mue       CMS's MUE CSVs (MCR_MUE_*_Eff_MM-DD-YYYY.csv) or the repo's ncci-mue-*.csv copies
-                  add-on    CMS's AOC file (AOC_V2026Q2-MCR.xlsx, or its sheet saved as CSV) or the repo's copies
-                  icd10cm   the ICD-10-CM tabular XML (icd10cm-tabular-*.xml, or .xml.gz)
-                The release name and effective date come from the file names when they say them (v32.2 = 2026Q3,
-                _Eff_07-01-2026, AOC_V2026Q2, April-1-2026); --release and --effective override them.
-                Writes DIR/<release>.csv(.gz) (ICD-10-CM: several <release>-*.csv.gz) and DIR/<release>.manifest.json,
-                and prints a tables: entry for a rule pack. Malformed rows are reported on standard error as
-                file:line:column: error[IMPORTnnn]: message and skipped, never guessed.
-                Exit codes: 0 every row imported; 1 some rows skipped (the tables hold every other row); 2 some file
-                could not be read or used (nothing is written then).
+                KIND and the FILEs it reads (docs/tables.md):
+                  ncci-ptp  CMS's PTP text files (ccipra-v322r0-f1.txt … f4) or their
+                            CSV twins; the repo's ncci-ptp-*.csv.gz copies. All FILEs
+                            form one table.
+                  mue       CMS's MUE CSVs (MCR_MUE_*_Eff_MM-DD-YYYY.csv); the repo's
+                            ncci-mue-*.csv copies.
+                  add-on    CMS's AOC workbook (AOC_V2026Q2-MCR.xlsx) or its sheet as
+                            CSV; the repo's ncci-add-on-codes-*.csv copies.
+                  icd10cm   one ICD-10-CM tabular XML file (.xml or .xml.gz).
+
+                The release name and effective date come from the file names when
+                they say them (v32.2 = 2026Q3, _Eff_07-01-2026, AOC_V2026Q2,
+                April-1-2026); --release and --effective override them.
+
+                Writes DIR/<release>.csv or .csv.gz (ICD-10-CM: five tables) and
+                DIR/<release>.manifest.json, and prints a tables: entry for a pack.
+                Malformed rows go to standard error as
+                file:line:column: error[IMPORTnnn]: message, and are skipped.
+
+                Exit codes: 0 every row imported; 1 some rows skipped (the tables
+                hold every other row); 2 some file could not be read or used
+                (nothing is written).
                 """)
 
         @Argument(help: "What the files are: ncci-ptp, mue, add-on or icd10cm.")
