@@ -252,3 +252,46 @@ struct AddOnImportTests {
         ])
     }
 }
+
+@Suite("Damaged and compressed inputs")
+struct InputFormTests {
+    @Test("gzip input is recognised by its bytes; rows come out as from the plain file")
+    func gzipInput() throws {
+        let (report, directory) = try importFixtures(.ptp, ["ncci-ptp-practitioner-2024q3.excerpt.csv.gz"])
+        #expect(report.exitCode == 0)
+        let rows = try lines(directory, "ncci-ptp-practitioner-2024q3.csv.gz")
+        #expect(rows.count == 13)
+        #expect(rows[1] == "43239,43235,,99991231,0,CPT Separate procedure definition")
+    }
+
+    @Test("a workbook cut short is reported as unreadable and nothing is written")
+    func truncatedWorkbook() throws {
+        let directory = try scratchDirectory()
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: try Fixture.path("AOC_V2026Q2-MCR.xlsx")))
+        let cut = directory + "/AOC_V2026Q2-MCR.xlsx"
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: cut))
+        let out = directory + "/out"
+        let report = TableImporter.run(ImportRequest(kind: .addOn, files: [cut], outputDirectory: out))
+        #expect(report.exitCode == 2)
+        #expect(report.issues.map(\.code) == [ImportIssue.cannotRead])
+        #expect(report.issues.first?.message.contains("not a zip file") == true)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).isEmpty)
+    }
+
+    @Test("problems past 1,000 in a file are counted in one IMPORT011, not listed")
+    func issueCap() throws {
+        let directory = try scratchDirectory()
+        var text = "hcpcs_code,mue_units,mue_mai,mue_rationale,mue_service\n"
+        for n in 0..<1_005 { text += "x\(n),1,3,Clinical: Data,Practitioner\n" }
+        text += "99213,2,3,Clinical: Data,Practitioner\n"
+        let path = directory + "/ncci-mue-practitioner-2024q3.csv"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let report = TableImporter.run(ImportRequest(kind: .mue, files: [path], outputDirectory: directory + "/out"))
+        #expect(report.issues.count == 1_001)
+        #expect(report.issues.last?.code == ImportIssue.tooManyProblems)
+        #expect(report.issues.last?.message == "5 more problems from here on are not listed")
+        #expect(report.issues.last?.line == 1_002)
+        #expect(report.rowsSkipped == 1_005)
+        #expect(try lines(directory + "/out", "ncci-mue-practitioner-2024q3.csv").last == "99213,2,3,Clinical: Data,Practitioner")
+    }
+}
