@@ -126,8 +126,9 @@ struct ZipArchive {
         defer { inflateEnd(&stream) }
         var out = [UInt8](repeating: 0, count: max(expected, 1))
         let status: Int32 = bytes.withUnsafeBufferPointer { input in
-            out.withUnsafeMutableBufferPointer { output in
-                stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress! + start)
+            guard let base = input.baseAddress else { return Z_DATA_ERROR }
+            return out.withUnsafeMutableBufferPointer { output in
+                stream.next_in = UnsafeMutablePointer(mutating: base + start)
                 stream.avail_in = UInt32(count)
                 stream.next_out = output.baseAddress
                 stream.avail_out = UInt32(output.count)
