@@ -13,9 +13,19 @@ enum Fixture {
 
 func date(_ year: Int, _ month: Int, _ day: Int) -> CalendarDate { CalendarDate(year: year, month: month, day: day)! }
 
+/// The test process's scratch root, removed when the process exits.
+enum Scratch {
+    static var root: String { NSTemporaryDirectory() + "TableImportTests-\(getpid())" }
+    static let cleanupRegistered: Bool = {
+        atexit { try? FileManager.default.removeItem(atPath: Scratch.root) }
+        return true
+    }()
+}
+
 /// A fresh empty directory for one test's output.
 func scratchDirectory() throws -> String {
-    let path = NSTemporaryDirectory() + "TableImportTests-" + UUID().uuidString
+    _ = Scratch.cleanupRegistered
+    let path = Scratch.root + "/" + UUID().uuidString
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     return path
 }
