@@ -28,6 +28,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // CSV tables with named columns and row effective dates, code sets and ranges, content hashes.
         .target(name: "Tables", dependencies: ["ClaimModel", "CZlib"], swiftSettings: strict),
+        // Importers of CMS's release files (NCCI PTP, MUE, add-on codes; ICD-10-CM tabular XML) into tables.
+        .target(name: "TableImport", dependencies: ["Tables", "ClaimModel", "CZlib"], swiftSettings: strict),
         // The rule language: packs, tables, rules and tests parsed and checked, with diagnostics.
         .target(name: "Rules", dependencies: ["ClaimModel", "YAML", "Tables"], swiftSettings: strict),
         // The compiled evaluation graph, its evaluator, and the reference evaluator.
@@ -42,7 +44,7 @@ let package = Package(
         .executableTarget(
             name: "claimscrub",
             dependencies: [
-                "ClaimModel", "X12", "Rules", "RuleGraph", "Reports", "Engine",
+                "ClaimModel", "X12", "Rules", "RuleGraph", "Reports", "Engine", "TableImport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -58,6 +60,9 @@ let package = Package(
         .testTarget(name: "ClaimModelTests", dependencies: ["ClaimModel"], swiftSettings: strict),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"], swiftSettings: strict),
         .testTarget(name: "TablesTests", dependencies: ["Tables", "ClaimModel"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(
+            name: "TableImportTests", dependencies: ["TableImport", "Tables", "ClaimModel"], resources: [.copy("Fixtures")],
+            swiftSettings: strict),
         .testTarget(
             name: "RulesTests",
             dependencies: [

@@ -59,6 +59,8 @@ struct RecordScanner: ~Copyable {
     private(set) var recordStart = 0
     /// True when the last record was a line with no bytes (other than a `\r`).
     private(set) var recordIsBlankLine = false
+    /// True when the last record was ended by the end of the input rather than a line feed.
+    private(set) var recordEndedAtEOF = false
 
     init(source: any ByteSource, delimiter: UInt8, quoting: Bool, chunk: Int = RecordScanner.defaultChunk) {
         self.source = source
@@ -234,11 +236,13 @@ struct RecordScanner: ~Copyable {
         var lines = 0
         var count = 0
         var blank = false
+        var atEnd = false
         defer {
             self.fieldCount = count
             self.fields = fields
             self.fieldCapacity = fieldCapacity
             self.recordIsBlankLine = blank
+            self.recordEndedAtEOF = atEnd
         }
 
         @inline(__always) func add(_ start: Int, _ fieldEnd: Int, quoted: Bool, escaped: Bool) {
@@ -287,6 +291,7 @@ struct RecordScanner: ~Copyable {
                 if i >= end {
                     if !eof { return .needMore }
                     add(contentStart, contentEnd, quoted: true, escaped: escaped)
+                    atEnd = true
                     return .done(next: i, lines: lines)
                 }
                 let byte = p[i]
@@ -303,6 +308,7 @@ struct RecordScanner: ~Copyable {
                     if i + 1 >= end {
                         if !eof { return .needMore }
                         add(contentStart, contentEnd, quoted: true, escaped: escaped)
+                        atEnd = true
                         return .done(next: i + 1, lines: lines)
                     }
                     if p[i + 1] == 0x0A {
@@ -339,6 +345,7 @@ struct RecordScanner: ~Copyable {
                 if fieldEnd > fieldStart && p[fieldEnd - 1] == 0x0D { fieldEnd -= 1 }
                 add(fieldStart, fieldEnd, quoted: false, escaped: false)
                 blank = count == 1 && fieldEnd == fieldStart
+                atEnd = true
                 return .done(next: end, lines: lines)
             }
             if p[i] == delimiter {

@@ -11,5 +11,5 @@ struct ClaimScrubCommand: ParsableCommand {
             The report goes to standard output; diagnostics and progress go to standard error.
             """,
         version: "0.1.0",
-        subcommands: [ConvertCommand.self, ScrubCommand.self, RulesCommand.self])
+        subcommands: [ConvertCommand.self, ScrubCommand.self, RulesCommand.self, TablesCommand.self])
 }

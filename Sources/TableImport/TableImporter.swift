@@ -1,0 +1,244 @@
+import ClaimModel
+import Foundation
+import Tables
+
+/// The kinds of CMS release file `claimscrub tables import` reads.
+public enum ImportKind: String, CaseIterable, Sendable {
+    /// NCCI procedure-to-procedure edits.
+    case ptp = "ncci-ptp"
+    /// NCCI medically unlikely edits.
+    case mue
+    /// NCCI add-on code edits.
+    case addOn = "add-on"
+    /// The ICD-10-CM tabular list (XML).
+    case icd10cm
+}
+
+/// One import: the files of one release of one kind, into one output directory.
+public struct ImportRequest: Sendable {
+    public var kind: ImportKind
+    public var files: [String]
+    public var outputDirectory: String
+    /// The release's name (`NCCI-PTP-PRACTITIONER-2026Q3`); nil: from the file names.
+    public var release: String?
+    /// The day the release takes effect; nil: from the file names.
+    public var effective: CalendarDate?
+
+    public init(kind: ImportKind, files: [String], outputDirectory: String, release: String? = nil, effective: CalendarDate? = nil) {
+        self.kind = kind
+        self.files = files
+        self.outputDirectory = outputDirectory
+        self.release = release
+        self.effective = effective
+    }
+}
+
+/// A table file an import wrote, with what a pack needs to declare it.
+public struct OutputTable: Hashable, Sendable, Codable {
+    /// What the table is, within its kind (`ptp`, `mue`, `add-on`, `codes`, `excludes1` …).
+    public var role: String
+    /// The file name inside the output directory.
+    public var file: String
+    public var rows: Int
+    /// SHA-256 of the file as stored (`Tables.ContentHash`; compressed for `.gz`).
+    public var sha256: String
+    public var columns: [String]
+    /// The key a pack's lookups use.
+    public var key: [String]
+    public var rowEffective: String?
+    public var rowExpires: String?
+}
+
+/// What an import did: the release, every source file's counts and digest, the tables written, and every
+/// problem located in its file.
+public struct ImportReport: Sendable {
+    public var kind: ImportKind
+    public var release: String?
+    public var effective: CalendarDate?
+    /// The day before the kind's next scheduled update, suggested as the pack's `expires`.
+    public var suggestedExpires: CalendarDate?
+    public var sources: [SourceStats] = []
+    public var tables: [OutputTable] = []
+    /// The manifest file written beside the tables (nil when nothing was written).
+    public var manifest: String?
+    public var issues: [ImportIssue] = []
+    /// Why nothing could be imported at all (no release name, output directory unusable …).
+    public var failure: String?
+    /// Notes on what the output means (written into the manifest too).
+    public var notes: [String] = []
+
+    /// Rows skipped as malformed, over all files.
+    public var rowsSkipped: Int { sources.reduce(0) { $0 + $1.rowsSkipped } }
+    /// Some file could not be read (or used), or the import could not start.
+    public var hasUnreadableInput: Bool { failure != nil || sources.contains { !$0.readable } }
+
+    /// 0: every row imported; 1: some rows skipped (the tables hold the rest); 2: some file could not be
+    /// read or used, and nothing was written.
+    public var exitCode: Int32 { hasUnreadableInput ? 2 : (rowsSkipped > 0 || issues.contains { $0.severity == .error }) ? 1 : 0 }
+}
+
+/// Runs imports.
+public enum TableImporter {
+    /// Reads every file of the request and writes the tables and the manifest into the output directory.
+    /// Nothing is written when a file cannot be read (a table missing a file's rows would pass claims).
+    public static func run(_ request: ImportRequest) -> ImportReport {
+        var report = ImportReport(kind: request.kind)
+        guard !request.files.isEmpty else {
+            report.failure = "no input file"
+            return report
+        }
+        // The release: as given, else from the file names (which must agree).
+        let guesses = request.files.map { ReleaseGuess.from(fileName: $0, kind: request.kind) }
+        let distinct = Set(guesses.compactMap { $0 })
+        if distinct.count > 1 && (request.release == nil || request.effective == nil) {
+            report.failure = "the file names name different releases ("
+                + distinct.map { "\($0.name) from \($0.effective)" }.sorted().joined(separator: ", ")
+                + "); import each release on its own, or give --release and --effective"
+            return report
+        }
+        let guess = distinct.first
+        report.release = request.release ?? guess?.name
+        report.effective = request.effective ?? guess?.effective
+        guard let release = report.release, let effective = report.effective else {
+            report.failure = "the file names do not say which release this is: give "
+                + [report.release == nil ? "--release NAME" : nil, report.effective == nil ? "--effective YYYY-MM-DD" : nil]
+                    .compactMap { $0 }.joined(separator: " and ")
+            return report
+        }
+        guard release.unicodeScalars.allSatisfy({ ($0.properties.isAlphabetic && $0.isASCII) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" || $0 == "." }),
+              !release.isEmpty, !release.hasPrefix(".") else {
+            report.failure = "release name '\(release)' must be letters, digits, '-', '_' or '.' (it names the output files)"
+            return report
+        }
+        report.suggestedExpires = ReleaseGuess.suggestedExpiry(kind: request.kind, effective: effective)
+        do {
+            try FileManager.default.createDirectory(atPath: request.outputDirectory, withIntermediateDirectories: true)
+        } catch {
+            report.failure = "cannot create the output directory \(request.outputDirectory): \(error.localizedDescription)"
+            return report
+        }
+        let stem = release.lowercased()
+        let issues = IssueSink()
+        var outputs: [PendingTable] = []
+        do {
+            switch request.kind {
+            case .ptp:
+                let table = try PendingTable(
+                    role: "ptp", directory: request.outputDirectory, file: stem + ".csv.gz", columns: PTPImporter.columns,
+                    key: ["column_1", "column_2"], rowEffective: "effective_date", rowExpires: "deletion_date")
+                outputs = [table]
+                var importer = PTPImporter(writer: table.writer, issues: issues)
+                for file in request.files {
+                    var stats = SourceStats(path: file)
+                    stats.readable = importer.importFile(file, stats: &stats)
+                    report.sources.append(stats)
+                }
+                if !importer.filesWithoutEffective.isEmpty {
+                    report.notes.append(
+                        "No effective-date column in " + importer.filesWithoutEffective.map(baseName).joined(separator: ", ")
+                            + ": effective_date is empty (open) on its rows; they are in force from the release's effective date up to their deletion date.")
+                }
+                report.notes.append("deletion_date 99991231 means no deletion date (CMS writes '*').")
+            case .mue:
+                let table = try PendingTable(
+                    role: "mue", directory: request.outputDirectory, file: stem + ".csv", columns: MUEImporter.columns,
+                    key: ["hcpcs_code"], rowEffective: nil, rowExpires: nil)
+                outputs = [table]
+                var importer = MUEImporter(writer: table.writer, issues: issues)
+                for file in request.files {
+                    var stats = SourceStats(path: file)
+                    stats.readable = importer.importFile(file, stats: &stats)
+                    report.sources.append(stats)
+                }
+                report.notes.append("mue_mai is the adjudication indicator's digit (1 line, 2 date of service: policy, 3 date of service: clinical); CMS's MUE files have no per-row dates, so rows are in force for the whole release.")
+            case .addOn:
+                let table = try PendingTable(
+                    role: "add-on", directory: request.outputDirectory, file: stem + ".csv", columns: AddOnImporter.columns,
+                    key: ["add_on_code", "primary_code"], rowEffective: "effective_date", rowExpires: "deletion_date")
+                outputs = [table]
+                var importer = AddOnImporter(writer: table.writer, issues: issues)
+                for file in request.files {
+                    var stats = SourceStats(path: file)
+                    stats.readable = importer.importFile(file, stats: &stats)
+                    report.sources.append(stats)
+                }
+                report.notes.append(contentsOf: importer.notes)
+            case .icd10cm:
+                var importer = try ICD10CMImporter(directory: request.outputDirectory, stem: stem, issues: issues)
+                outputs = importer.tables
+                for file in request.files {
+                    var stats = SourceStats(path: file)
+                    stats.readable = importer.importFile(file, stats: &stats)
+                    report.sources.append(stats)
+                }
+                if !report.hasUnreadableInput {
+                    importer.finish()
+                    report.sources[0].rowsWritten = importer.codesWritten
+                }
+                report.notes.append(contentsOf: importer.notes)
+            }
+        } catch {
+            report.failure = error.description
+            outputs.forEach { $0.writer.discard() }
+            report.issues = issues.list.finished()
+            return report
+        }
+        report.issues = issues.list.finished()
+        for index in report.sources.indices {
+            let path = report.sources[index].path
+            report.sources[index].sha256 = ContentHash.sha256(fileAt: path)
+            report.sources[index].bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+        }
+        if report.hasUnreadableInput {
+            outputs.forEach { $0.writer.discard() }
+            return report
+        }
+        do {
+            var written: [OutputTable] = []
+            for table in outputs {
+                let digest = try table.writer.finish()
+                written.append(OutputTable(
+                    role: table.role, file: table.file, rows: table.writer.rows, sha256: digest, columns: table.columns,
+                    key: table.key, rowEffective: table.rowEffective, rowExpires: table.rowExpires))
+            }
+            report.tables = written
+            for table in outputs { try table.writer.commit() }
+            let manifestPath = request.outputDirectory + "/" + stem + ".manifest.json"
+            try Manifest(report: report).write(to: manifestPath)
+            report.manifest = manifestPath
+        } catch let error as WriteError {
+            outputs.forEach { $0.writer.discard() }
+            report.tables = []
+            report.failure = error.description
+        } catch {
+            outputs.forEach { $0.writer.discard() }
+            report.tables = []
+            report.failure = "cannot write the manifest: \(error)"
+        }
+        return report
+    }
+}
+
+/// A table being written.
+final class PendingTable {
+    let role: String
+    let file: String
+    let columns: [String]
+    let key: [String]
+    let rowEffective: String?
+    let rowExpires: String?
+    let writer: TableWriter
+
+    init(role: String, directory: String, file: String, columns: [String], key: [String], rowEffective: String?, rowExpires: String?) throws(WriteError) {
+        self.role = role
+        self.file = file
+        self.columns = columns
+        self.key = key
+        self.rowEffective = rowEffective
+        self.rowExpires = rowExpires
+        writer = try TableWriter(path: directory + "/" + file)
+        writer.header(columns)
+    }
+}
+
+func baseName(_ path: String) -> String { String(path.split(separator: "/").last ?? Substring(path)) }
