@@ -53,6 +53,8 @@ struct BatchIndex {
     private(set) var dayUnitsOfLine: [Double?] = []
     /// The lines of each day, in batch order, then history.
     private(set) var days: [[LineAddress]] = []
+    /// Lines of the batch's claims; positions from here on are history lines.
+    private(set) var batchLineCount = 0
 
     init(claims: [Claim], history: [Claim]) {
         self.claims = claims
@@ -72,6 +74,7 @@ struct BatchIndex {
             lineStart.append(dayOfLine.count)
             add(claim, address: index, patient: keys.patient(Self.patientKey(claim)), &keys, &unitsKeys, &unitsByDay)
         }
+        batchLineCount = dayOfLine.count
         for (index, claim) in history.enumerated() {
             historyLineStart.append(dayOfLine.count)
             add(claim, address: -1 - index, patient: keys.patient(Self.patientKey(claim)), &keys, &unitsKeys, &unitsByDay)
@@ -150,6 +153,16 @@ struct BatchIndex {
     /// The provider of a line: its rendering NPI, else the claim's rendering, else the billing provider's.
     static func providerKey(_ claim: Claim, _ line: ServiceLine) -> String {
         line.renderingProvider?.npi?.text ?? claim.renderingProvider?.npi?.text ?? claim.billingProvider?.npi?.text ?? ""
+    }
+
+    /// The procedure codes of the other lines of the same patient, provider and day as the line at `position`.
+    func dayCodes(_ position: Int) -> [String] {
+        let day = dayOfLine[position]
+        guard day >= 0 else { return [] }
+        return days[Int(day)].compactMap { address in
+            let other = linePosition(address)
+            return other == position ? nil : lineBoxes[other].value.procedureCode?.text
+        }
     }
 
     /// Lines of the same patient, provider and day as `line`, other than itself.

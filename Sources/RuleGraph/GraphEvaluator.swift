@@ -492,15 +492,44 @@ final class GraphEvaluator {
         let lookup = program.lookups[id]
         guard let tableID = lookup.table else { return false }
         let key = lookup.key
-        guard let first = read(key[0]).text, !first.isEmpty else { return false }
-        var second = ""
-        var rest: [String] = []
-        if key.count > 1 {
-            guard let text = read(key[1]).text, !text.isEmpty else { return false }
-            second = text
-            for field in key.dropFirst(2) {
-                guard let text = read(field).text, !text.isEmpty else { return false }
-                rest.append(text)
+        // The hot path (NCCI pairs, MUE): one or two text parts, no arrays built.
+        let first = read(key[0])
+        let second: Value = key.count == 2 ? read(key[1]) : .missing
+        if key.count <= 2, !first.isList, !second.isList {
+            guard let one = first.text, !one.isEmpty else { return false }
+            var two = ""
+            if key.count == 2 {
+                guard let text = second.text, !text.isEmpty else { return false }
+                two = text
+            }
+            let table = program.tables[tableID]
+            guard let (chosen, isStale) = release(of: table) else {
+                uncovered.append((lookup.name, "no release before \(table.oldestEffective) is loaded"))
+                return false
+            }
+            let release = table.releases[chosen]
+            let row = key.count == 1 ? release.table.row(key: one, on: date) : release.table.row(key1: one, key2: two, on: date)
+            guard let row else { return false }
+            bind(lookup.slot, table: tableID, release: chosen, row: row, stale: isStale, &stale)
+            if explain {
+                trace.append("\(lookup.name) \(release.name) has row \(key.count == 1 ? one : "\(one) / \(two)") in force on \(date)")
+            }
+            return true
+        }
+        // A list-valued part (`line.day-codes`) matches when any of its items does, tried in order.
+        var parts: [[String]] = []
+        var single = true
+        parts.reserveCapacity(lookup.key.count)
+        for (position, field) in key.enumerated() {
+            switch position == 0 ? first : position == 1 ? second : read(field) {
+            case .list(let items):
+                let options = items.filter { !$0.isEmpty }
+                guard !options.isEmpty else { return false }
+                parts.append(options)
+                single = single && options.count == 1
+            case let value:
+                guard let text = value.text, !text.isEmpty else { return false }
+                parts.append([text])
             }
         }
         let table = program.tables[tableID]
@@ -509,23 +538,32 @@ final class GraphEvaluator {
             return false
         }
         let release = table.releases[chosen]
-        let row: Int32?
-        switch key.count {
-        case 1: row = release.table.row(key: first, on: date)
-        case 2: row = release.table.row(key1: first, key2: second, on: date)
-        default: row = release.table.row(keyParts: [first, second] + rest, on: date)
+        var found: (key: [String], row: Int32)?
+        if single {
+            let parts = parts.map { $0[0] }
+            found = release.table.row(keyParts: parts, on: date).map { (parts, $0) }
+        } else {
+            var candidates: [[String]] = [[]]
+            for options in parts { candidates = candidates.flatMap { prefix in options.map { prefix + [$0] } } }
+            for key in candidates {
+                if let row = release.table.row(keyParts: key, on: date) { found = (key, row); break }
+            }
         }
-        guard let row else { return false }
-        if isStale { stale = true }
-        rowTables[lookup.slot] = Int32(tableID)
-        rowReleases[lookup.slot] = Int32(chosen)
-        rowNumbers[lookup.slot] = row
-        rowStamps[lookup.slot] = generation
+        guard let (matched, row) = found else { return false }
+        bind(lookup.slot, table: tableID, release: chosen, row: row, stale: isStale, &stale)
         if explain {
-            let parts = ([first] + (key.count > 1 ? [second] : []) + rest).joined(separator: " / ")
-            trace.append("\(lookup.name) \(release.name) has row \(parts) in force on \(date)")
+            trace.append("\(lookup.name) \(release.name) has row \(matched.joined(separator: " / ")) in force on \(date)")
         }
         return true
+    }
+
+    @inline(__always)
+    private func bind(_ slot: Int, table: Int, release: Int, row: Int32, stale isStale: Bool, _ stale: inout Bool) {
+        if isStale { stale = true }
+        rowTables[slot] = Int32(table)
+        rowReleases[slot] = Int32(release)
+        rowNumbers[slot] = row
+        rowStamps[slot] = generation
     }
 
     // MARK: Comparisons

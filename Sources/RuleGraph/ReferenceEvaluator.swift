@@ -184,17 +184,29 @@ struct ReferenceState {
             return !result
         case .lookup(let lookup):
             guard case .releases(let releases)? = release(lookup.table) else { return false }
-            var key: [String] = []
+            // A list-valued key part (`line.day-codes`) matches when any of its items does, tried in order.
+            var candidates: [[String]] = [[]]
             for field in lookup.key {
-                guard let text = read(field).text, !text.isEmpty else { return false }
-                key.append(text)
+                let options: [String]
+                switch read(field) {
+                case .list(let items): options = items.filter { !$0.isEmpty }
+                case let value:
+                    guard let text = value.text, !text.isEmpty else { return false }
+                    options = [text]
+                }
+                candidates = candidates.flatMap { prefix in options.map { prefix + [$0] } }
             }
+            guard !candidates.isEmpty else { return false }
             switch TableResolver.choose(releases, on: date) {
             case .notCovered(let reason):
                 notCovered.append((lookup.table, reason))
                 return false
             case .release(let release, let isStale):
-                guard let row = release.table.row(keyParts: key, on: date) else { return false }
+                var found: (key: [String], row: Int32)?
+                for key in candidates {
+                    if let row = release.table.row(keyParts: key, on: date) { found = (key, row); break }
+                }
+                guard let (key, row) = found else { return false }
                 if isStale { markStale(lookup.table, release) }
                 rows[lookup.alias] = (release.table, row)
                 trace.append("\(lookup.table) \(release.release) has row \(key.joined(separator: " / ")) in force on \(date)")

@@ -262,7 +262,11 @@ public final class RuleGraph: Sendable {
             case .all(let parts): return intern(.all(parts.map { add($0, aliases: aliases, pack: pack) }))
             case .any(let parts): return intern(.any(parts.map { add($0, aliases: aliases, pack: pack) }))
             case .not(let inner): return intern(.not(add(inner, aliases: aliases, pack: pack)))
-            case .lookup: return intern(.all([]))  // lookups stand only at the top (the parser checks)
+            case .lookup(let lookup):
+                // Below the top only under `not` (the parser checks): no row binds, but the node is the same
+                // lookup a top-level one of that table and key would be.
+                let key = lookup.key.map(rename)
+                return intern(.lookup(table: lookup.table, pack: pack, key: key, slot: slot(table: lookup.table, pack: pack, key: key)))
             }
         }
     }

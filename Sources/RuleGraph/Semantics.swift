@@ -25,6 +25,11 @@ enum Value {
         }
     }
 
+    var isList: Bool {
+        if case .list = self { return true }
+        return false
+    }
+
     var number: Double? {
         switch self {
         case .number(let value): return value
@@ -129,6 +134,9 @@ enum FieldReader {
         case .dayUnits:
             if let total = index.dayUnitsOfLine[position] { return .number(total) }
             return lineRef.value.units?.value.map { .number($0) } ?? .missing
+        case .dayCodes: return .list(index.dayCodes(position))
+        case .inHistory: return .flag(position >= index.batchLineCount)
+        case .claimID: return .text(claimRef.value.id)
         }
     }
 

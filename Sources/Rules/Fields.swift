@@ -20,13 +20,20 @@ public enum LineField: String, Sendable, Hashable, CaseIterable {
     /// Units of the same code for the same patient, provider and date of service, summed over the lines of
     /// the batch and the claim history (for date-of-service MUEs).
     case dayUnits = "day-units"
+    /// The procedure codes of the other lines of the same patient, provider and date of service, in the batch
+    /// and the claim history (for add-on codes and their primaries).
+    case dayCodes = "day-codes"
+    /// True for a line of the claim history (only `a` of a line pair can be one).
+    case inHistory = "in-history"
+    /// The id (CLM01) of the claim the line is on.
+    case claimID = "claim-id"
 
     public var type: FieldType {
         switch self {
         case .units, .charge, .number, .drugQuantity, .dayUnits: return .number
         case .date, .dateTo: return .date
-        case .modifiers, .diagnoses, .pointers, .unresolvedPointers, .notes, .attachments: return .list
-        case .renderingNPIValid, .referringNPIValid: return .flag
+        case .modifiers, .diagnoses, .pointers, .unresolvedPointers, .notes, .attachments, .dayCodes: return .list
+        case .renderingNPIValid, .referringNPIValid, .inHistory: return .flag
         default: return .text
         }
     }

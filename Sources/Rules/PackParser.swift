@@ -407,12 +407,18 @@ struct PackParser {
             guard let parts = conditions(pair.value, resolver: &inner, topLevel: false) else { return nil }
             return key == "all" ? .all(parts) : .any(parts)
         case "not":
+            // `not: { lookup: … }`: no row of that key is in force. Its alias binds nothing (no row was found),
+            // so later conditions cannot read it.
+            if let pairs = pair.value.mapping, pairs.count == 1, pairs[0].key.scalar == "lookup" {
+                guard let lookup = lookup(pairs[0].value, resolver: resolver) else { return nil }
+                return .not(.lookup(lookup))
+            }
             var inner = resolver
             guard let parts = conditions(pair.value, resolver: &inner, topLevel: false) else { return nil }
             return .not(parts.count == 1 ? parts[0] : .all(parts))
         case "lookup":
             guard topLevel else {
-                error(.wrongType, "a lookup must stand at the top of 'when' (not inside all/any/not), so its row is bound for the whole rule", pair.key)
+                error(.wrongType, "a lookup must stand at the top of 'when' (not inside all/any), so its row is bound for the whole rule, or directly under 'not' (no such row)", pair.key)
                 return nil
             }
             guard let lookup = lookup(pair.value, resolver: resolver) else { return nil }

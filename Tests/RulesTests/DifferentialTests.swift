@@ -457,6 +457,9 @@ enum DiffWorld {
         case .notes: return ["SEE NOTES"]
         case .attachments: return ["OZ", "09"]
         case .priorAuthorization: return ["PA1", "PA2"]
+        case .dayCodes: return procedures
+        case .inHistory: return ["true", "false"]
+        case .claimID: return ["C0", "C1", "H0"]
         }
     }
 
@@ -817,6 +820,9 @@ struct DiffRuleBuilder {
         for _ in 0..<max(0, lookupFirst ? conditionCount : conditionCount - 1) {
             items.append(builder.condition(&c, depth: 0, top: true, used: &used).text)
         }
+        if c.chance(15), let negated = builder.negatedLookup(&c) {
+            items.append(negated)  // after the lookups whose columns its key may read
+        }
         if c.chance(45) {
             // A condition the graph indexes the rule by (equals, or a literal list).
             let key = DiffField.dispatchField(of: scope)
@@ -877,6 +883,20 @@ struct DiffRuleBuilder {
         var text = "{ lookup: { table: \(q(table)), key: [\(key.map(q).joined(separator: ", "))]"
         if alias != table || c.chance(20) { text += ", as: \(q(alias))" }
         return text + " } }"
+    }
+
+    /// `not: { lookup: … }` (no row of that key in force); a procedure-code part may be a list field
+    /// (`line.day-codes`: any of its codes). Binds no alias.
+    mutating func negatedLookup(_ c: inout DiffChoices) -> String? {
+        let table = c.pick(pack.lookupTables)
+        guard let domains = DiffWorld.keys[table] else { return nil }
+        var key: [String] = []
+        for domain in domains {
+            let candidates = fields.filter { $0.domain == domain && ($0.type == .text || $0.path.hasSuffix(".day-codes")) }
+            guard !candidates.isEmpty else { return nil }
+            key.append(c.pick(candidates).path)
+        }
+        return "{ not: { lookup: { table: \(q(table)), key: [\(key.map(q).joined(separator: ", "))] } } }"
     }
 
     /// A condition as YAML flow text, with the field it tests when it is a plain comparison. At the top of
