@@ -605,6 +605,9 @@ final class GraphEvaluator {
             guard case .list(let items) = value else { return false }
             for item in items where member(set, item, &stale, &uncovered) { return false }
             return true
+        case .matches(let pattern):
+            guard !Compare.isMissing(value), let pattern, let text = value.text else { return false }
+            return text.wholeMatch(of: pattern.regex) != nil
         case .startsWith(let prefixes):
             guard !Compare.isMissing(value), let text = value.text else { return false }
             return prefixes.contains { text.hasPrefix($0) }

@@ -75,6 +75,8 @@ struct Program: Sendable {
         case includesAny(Members)
         case includesNone(Members)
         case startsWith([String])
+        /// nil: the pattern did not compile (the parser rejects such packs), so nothing matches.
+        case matches(Pattern?)
         case sameAs(Access)
         case differsFrom(Access)
         indirect case count(Test)
@@ -91,6 +93,13 @@ struct Program: Sendable {
         case not(Int32)
         /// `lookups` index.
         case lookup(Int32)
+    }
+
+    /// A compiled regular expression. `Regex` is not `Sendable` in this toolchain; this one is never mutated,
+    /// and matching only reads it, so sharing it between the workers is safe.
+    final class Pattern: @unchecked Sendable {
+        let regex: Regex<AnyRegexOutput>
+        init(_ regex: Regex<AnyRegexOutput>) { self.regex = regex }
     }
 
     /// A comparison node: a class, so fetching one retains one reference.
@@ -342,6 +351,7 @@ struct Program: Sendable {
             case .includesAny(let set): return .includesAny(members(set))
             case .includesNone(let set): return .includesNone(members(set))
             case .startsWith(let prefixes): return .startsWith(prefixes)
+            case .matches(let pattern): return .matches((try? Regex(pattern)).map(Pattern.init))
             case .sameAs(let field): return .sameAs(access(field))
             case .differsFrom(let field): return .differsFrom(access(field))
             case .count(let inner): return .count(test(inner))

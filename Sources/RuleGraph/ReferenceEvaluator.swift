@@ -311,6 +311,7 @@ enum Describe {
         case .includesAny(let s): return "includes-any of \(set(s))"
         case .includesNone(let s): return "includes-none of \(set(s))"
         case .startsWith(let prefixes): return "starts-with \(prefixes.joined(separator: "|"))"
+        case .matches(let pattern): return "matches /\(pattern)/"
         case .sameAs(let field): return "same-as \(field)"
         case .differsFrom(let field): return "differs-from \(field)"
         case .count(let inner): return "count \(self.comparison(inner))"

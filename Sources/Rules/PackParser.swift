@@ -484,7 +484,7 @@ struct PackParser {
 
     static let operators = ["equals", "not-equals", "in", "not-in", "gt", "ge", "lt", "le", "before", "after",
                             "on-or-before", "on-or-after", "present", "includes", "includes-any", "includes-none",
-                            "starts-with", "same-as", "differs-from", "count", "is"]
+                            "starts-with", "matches", "same-as", "differs-from", "count", "is"]
 
     mutating func comparisonCondition(_ field: FieldRef, _ node: YAMLNode, resolver: FieldResolver, keyNode: YAMLNode) -> Condition? {
         // Shorthands: `line.code: 99213` is equals; `line.code: [a, b]` is in.
@@ -597,6 +597,16 @@ struct PackParser {
             if type == .list { return mismatch("a single value") }
             guard let prefixes = texts(node, op) else { return nil }
             return .startsWith(prefixes)
+        case "matches":
+            if type == .list { return mismatch("a single value") }
+            guard let pattern = text(node, op) else { return nil }
+            do {
+                _ = try Regex(pattern)
+            } catch {
+                self.error(.wrongType, "'\(pattern)' is not a regular expression: \(error)", node)
+                return nil
+            }
+            return .matches(pattern)
         case "same-as", "differs-from":
             guard let path = text(node, op), let other = self.field(path, at: node, resolver: resolver) else { return nil }
             if other.type != type && !Self.isColumn(other) && !Self.isColumn(field) {

@@ -104,6 +104,8 @@ public indirect enum Comparison: Hashable, Sendable {
     case includesAny(SetRef)
     case includesNone(SetRef)
     case startsWith([String])
+    /// The whole value matches a regular expression (checked when the pack loads).
+    case matches(String)
     case sameAs(FieldRef)
     case differsFrom(FieldRef)
     /// A test on the number of elements of a list.
