@@ -28,8 +28,8 @@ private enum Setup {
         let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
         let copies = [
-            ("Rules/tables/starter/ncci-ptp-practitioner-2024q3-excerpt.csv", "tables/starter/ncci-ptp-practitioner-2024q3-excerpt.csv"),
-            ("Rules/tables/starter/ncci-mue-practitioner-2024q3-excerpt.csv", "tables/starter/ncci-mue-practitioner-2024q3-excerpt.csv"),
+            ("docs/examples/starter/tables/starter/ncci-ptp-practitioner-2024q3-excerpt.csv", "tables/starter/ncci-ptp-practitioner-2024q3-excerpt.csv"),
+            ("docs/examples/starter/tables/starter/ncci-mue-practitioner-2024q3-excerpt.csv", "tables/starter/ncci-mue-practitioner-2024q3-excerpt.csv"),
             ("Tests/RulesTests/Fixtures/golden/rules/pairs.csv", "pairs.csv"),
         ]
         do {

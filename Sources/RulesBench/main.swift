@@ -10,7 +10,7 @@
 // YAML with the CSV tables in a temporary folder and loaded through `RuleSetLoader`. Claim lines per second of
 // the compiled graph (one worker, then two) against the reference evaluator on the same claims.
 // Part 2 (CMS): the full CMS practitioner PTP table (2.5 M rows, .csv.gz) and MUE table loaded through a pack in
-// the style of Rules/starter.yaml; load-and-compile time and claims per second on generated claims.
+// the style of docs/examples/starter/starter.yaml; load-and-compile time and claims per second on generated claims.
 
 import ClaimModel
 import Engine
@@ -455,7 +455,7 @@ extension Array {
     }
     print("\n== CMS practitioner PTP (\(ptp)) and MUE tables through a starter-style pack")
     let pack = """
-        # The starter pack's rules (Rules/starter.yaml) on the full CMS practitioner tables of 2024Q3.
+        # The starter pack's rules (docs/examples/starter/starter.yaml) on the full CMS practitioner tables of 2024Q3.
         pack: cms
         version: "2024Q3-cms-bench"
         effective: 2024-07-01

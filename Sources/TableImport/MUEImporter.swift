@@ -4,7 +4,7 @@ import Tables
 /// notice record, the header with `"HCPCS/␊CPT Code"`, MAI cells such as `2 Date of Service Edit: Policy`,
 /// Latin-1) and the repo's narrow copies (`hcpcs_code,mue_units,mue_mai,mue_rationale,mue_service`).
 struct MUEImporter {
-    /// The columns written, as the shipped MUE tables and `Rules/starter.yaml` name them.
+    /// The columns written, as the shipped MUE tables and `docs/examples/starter/starter.yaml` name them.
     static let columns = ["hcpcs_code", "mue_units", "mue_mai", "mue_rationale", "mue_service"]
 
     /// CMS's text after each adjudication indicator digit (compared ignoring case, spaces and punctuation).

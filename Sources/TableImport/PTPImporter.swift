@@ -4,7 +4,7 @@ import Tables
 /// lines, header wrapped over four lines, `*` for no deletion date), their CSV twins, and the repo's
 /// narrow copies (`column_1,column_2,deletion_date,modifier_indicator,rationale`, no effective date).
 struct PTPImporter {
-    /// The columns written, as the shipped PTP tables and `Rules/starter.yaml` name them.
+    /// The columns written, as the shipped PTP tables and `docs/examples/starter/starter.yaml` name them.
     static let columns = ["column_1", "column_2", "effective_date", "deletion_date", "modifier_indicator", "rationale"]
 
     struct Header: HeaderMap {

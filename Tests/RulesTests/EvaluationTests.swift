@@ -143,14 +143,16 @@ struct EvaluationTests {
         #expect(results[0].notChecked.first?.reason.contains("no date of service") == true)
     }
 
-    @Test func theShippedPacksPassTheirOwnTestsWithFullCoverage() throws {
-        let (loaded, result) = Scrubber.load(rules: [RulesFixture.shippedRules])
+    @Test(arguments: [RulesFixture.shippedRules, RulesFixture.starterExample])
+    func theShippedPacksPassTheirOwnTestsWithFullCoverage(_ directory: String) throws {
+        let (loaded, result) = Scrubber.load(rules: [directory])
         #expect(!result.hasErrors, "\(result.diagnostics)")
         let scrubber = try #require(loaded)
         let outcome = RuleTestRunner(ruleSet: scrubber.ruleSet, graph: scrubber.graph).run()
         #expect(outcome.failures.isEmpty, "\(outcome.failures)")
         #expect(outcome.coveragePercent == 100)
         #expect(outcome.testsRun >= 16)
+        #expect(outcome.coverage.count >= 14)
         // The reference evaluator agrees with the graph on every test claim.
         for (_, test) in scrubber.ruleSet.tests {
             let context = EvaluationContext(today: test.today, asOf: test.asOf, history: test.history)

@@ -15,9 +15,14 @@ enum RulesFixture {
     static func path(_ relative: String) throws -> String { try directory + "/" + relative }
 
     /// The repository's own Rules/ directory (the shipped packs).
-    static var shippedRules: String {
+    static var shippedRules: String { repository("Rules") }
+
+    /// The rule language's teaching pack (docs/examples/starter).
+    static var starterExample: String { repository("docs/examples/starter") }
+
+    static func repository(_ relative: String) -> String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Rules").path
+            .deletingLastPathComponent().appendingPathComponent(relative).path
     }
 }
 
