@@ -271,7 +271,8 @@ final class GraphEvaluator {
         if !uncovered.isEmpty {
             for (table, reason) in uncovered { collector.notChecked(rule: graph.rules[ruleIndex].rule, table: table, reason: reason) }
         }
-        guard fired else { return }
+        // As in the reference: a rule that met a table not covering the date is not checked, so it does not fire.
+        guard fired, uncovered.isEmpty else { return }
         fire(ruleIndex, stale: stale, trace: trace, &collector)
     }
 

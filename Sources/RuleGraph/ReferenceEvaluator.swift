@@ -85,7 +85,9 @@ public enum ReferenceEvaluator {
                 var state = ReferenceState(ruleSet: ruleSet, rule: rule, binding: binding, index: index, date: date)
                 let fired = rule.when.allSatisfy { state.holds($0) }
                 for (table, reason) in state.notCovered { collector.notChecked(rule: rule, table: table, reason: reason) }
-                if fired {
+                // A rule that met a table not covering the date is reported as not checked, never fired: a
+                // `not-in` or `not: lookup` on a missing release must not read as "no such row".
+                if fired && state.notCovered.isEmpty {
                     collector.add(rule: rule, qualifiedID: rule.qualifiedID, version: rule.version, message: rule.message, fix: rule.fix,
                                   line: binding.editLine(index), related: binding.related(index), stale: state.stale,
                                   staleNotes: state.staleNotes,
