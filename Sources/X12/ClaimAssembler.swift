@@ -52,7 +52,12 @@ final class ClaimAssembler {
         var billingID: String
     }
     private struct PatientContext { var id: String; var patient = Patient(name: nil, isSubscriber: false) }
-    private var billingProviders: [String: BillingContext] = [:]
+    private var billingProviders: [String: BillingContext] = [:] {
+        didSet { resolvedBilling = nil }
+    }
+    /// The billing and pay-to providers as the claims under one billing provider HL get them (taxonomy from
+    /// PRV*BI applied), made once for all its claims; cleared whenever `billingProviders` changes.
+    private var resolvedBilling: (id: String, provider: Provider?, payTo: Provider?)?
     private var currentBillingID: String?
     private var subscriberContext: SubscriberContext?
     private var patientContext: PatientContext?
@@ -680,7 +685,13 @@ final class ClaimAssembler {
     }
 
     private func n3(_ s: Segment) {
-        let lines = [s.optional(1), s.optional(2)].compactMap { $0 }
+        let lines: [String]
+        switch (s.optional(1), s.optional(2)) {
+        case let (first?, second?): lines = [first, second]
+        case let (first?, nil): lines = [first]
+        case let (nil, second?): lines = [second]
+        case (nil, nil): lines = []
+        }
         updateAddress { $0.lines = lines }
     }
 
@@ -785,8 +796,8 @@ final class ClaimAssembler {
     private func clm(_ s: Segment) {
         finishClaim(endSegment: s.number)
         let id = s.string(1)
-        let charge = Money(dollars: s.string(2))
-        let composite = s.components(5)
+        let charge = Money(dollarsBytes: s.bytes(2)) { s.string(2) }
+        let composite = s.composite(5)
         let claimContextProblem: String?
         if let broken = brokenHierarchy {
             claimContextProblem = broken
@@ -795,27 +806,25 @@ final class ClaimAssembler {
         } else {
             claimContextProblem = nil
         }
+        // CLM11-1 to -3 are related-causes codes; CLM11-4 (auto accident state) and -5 (country) are not.
+        let causes = s.composite(11)
+        var relatedCauses: [String] = []
+        for k in 0..<min(causes.count, 3) where !causes.isEmpty(k) { relatedCauses.append(causes.string(k)) }
+        let facility = composite.optional(0)
+        // Built in one initializer call: every field is written once.
         claim = Claim(
             type: claimType, id: id, totalCharge: charge, submitter: submitter, receiver: receiver, createdOn: createdOn,
-            billingProvider: nil, subscriber: Subscriber(name: nil), patient: Patient(name: nil, isSubscriber: true), payer: nil)
-        if claimType == .professional {
-            claim.placeOfService = composite.first.flatMap { $0.isEmpty ? nil : $0 }
-        } else {
-            claim.facilityTypeCode = composite.first.flatMap { $0.isEmpty ? nil : $0 }
-        }
-        if composite.count > 1, !composite[1].isEmpty { claim.facilityCodeQualifier = composite[1] }
-        if composite.count > 2, !composite[2].isEmpty { claim.frequencyCode = composite[2] }
-        claim.providerSignatureOnFile = s.optional(6)
-        claim.assignmentCode = s.optional(7)
-        claim.benefitsAssigned = s.optional(8)
-        claim.releaseOfInformation = s.optional(9)
-        // CLM11-1 to -3 are related-causes codes; CLM11-4 (auto accident state) and -5 (country) are not.
-        claim.relatedCauses = s.components(11).prefix(3).filter { !$0.isEmpty }
-        if claimType == .institutional { claim.institutional = InstitutionalDetails() }
-        claim.source = ClaimSource(file: file, segment: s.number, byteOffset: s.fileOffset,
-                                   interchangeControlNumber: interchange?.control,
-                                   transactionControlNumber: transaction?.control,
-                                   implementationGuide: transaction?.guide)
+            billingProvider: nil, subscriber: Subscriber(name: nil), patient: Patient(name: nil, isSubscriber: true), payer: nil,
+            placeOfService: claimType == .professional ? facility : nil,
+            facilityTypeCode: claimType == .professional ? nil : facility,
+            facilityCodeQualifier: composite.optional(1), frequencyCode: composite.optional(2),
+            providerSignatureOnFile: s.optional(6), assignmentCode: s.optional(7), benefitsAssigned: s.optional(8),
+            releaseOfInformation: s.optional(9), relatedCauses: relatedCauses,
+            institutional: claimType == .institutional ? InstitutionalDetails() : nil,
+            source: ClaimSource(file: file, segment: s.number, byteOffset: s.fileOffset,
+                                interchangeControlNumber: interchange?.control,
+                                transactionControlNumber: transaction?.control,
+                                implementationGuide: transaction?.guide))
         hasClaim = true
         claimStart = (s.number, s.fileOffset)
         claimEnd = s.fileOffset + Int64(s.length) + 1
@@ -833,7 +842,7 @@ final class ClaimAssembler {
         if !charge.isValid {
             warn("X12-AMOUNT", "CLM02 '\(s.string(2))' is not a monetary amount", s, element: 2)
         }
-        if composite.isEmpty {
+        if composite.count == 0 {
             warn("X12-CLM05", "CLM05 (\(claimType == .professional ? "place of service" : "facility type") and frequency) is empty", s, element: 5)
         }
     }
@@ -841,42 +850,47 @@ final class ClaimAssembler {
     /// DTP03 read by its format (DTP02): D8 and RD8 as dates; DT (CCYYMMDDHHMM, the 837I admission date and
     /// hour) by its date, the hour not being modelled; TM (HHMM, the 837I discharge hour) is a time of day, kept
     /// as written. `valid` says whether the text is what its format says.
-    static func dtpValue(_ text: String, format: String) -> (date: DateOrRange, valid: Bool) {
-        let digits = text.utf8.allSatisfy { $0 >= 48 && $0 <= 57 }
-        func isTimeOfDay(_ hhmm: Substring) -> Bool {
-            guard hhmm.utf8.count == 4, let value = Int(hhmm) else { return false }
-            return value / 100 < 24 && value % 100 < 60
+    /// Read in place: the text is made only when it is kept as written.
+    static func dtpValue(_ s: Segment) -> (date: DateOrRange, valid: Bool) {
+        let text = s.bytes(3)
+        let format = s.bytes(2)
+        var digits = true
+        for byte in text where byte < 48 || byte > 57 { digits = false; break }
+        /// HHMM, the bytes being digits.
+        func isTimeOfDay(_ hhmm: UnsafeBufferPointer<UInt8>) -> Bool {
+            guard hhmm.count == 4 else { return false }
+            let hours = Int(hhmm[0] - 48) * 10 + Int(hhmm[1] - 48), minutes = Int(hhmm[2] - 48) * 10 + Int(hhmm[3] - 48)
+            return hours < 24 && minutes < 60
         }
-        switch format {
-        case "DT":
-            if text.utf8.count == 12, digits, isTimeOfDay(text.suffix(4)), let day = CalendarDate(String(text.prefix(8))) {
+        if s.element(2, is: "DT") {
+            if text.count == 12, digits, isTimeOfDay(UnsafeBufferPointer(rebasing: text[8..<12])),
+               let day = CalendarDate(bytes: UnsafeBufferPointer(rebasing: text[0..<8])) {
                 return (DateOrRange(day), true)
             }
-            return (DateOrRange(unparsed: text), false)
-        case "TM":
-            return (DateOrRange(unparsed: text), digits && isTimeOfDay(Substring(text)))
-        default:
-            let date = DateOrRange(x12: text, format: format)
-            return (date, date.isValid)
+            return (DateOrRange(unparsed: s.string(3)), false)
         }
+        if s.element(2, is: "TM") {
+            return (DateOrRange(unparsed: s.string(3)), digits && isTimeOfDay(text))
+        }
+        let date = DateOrRange(x12Bytes: text, format: format) { s.string(3) }
+        return (date, date.isValid)
     }
 
     private func dtp(_ s: Segment) {
         guard hasClaim else { return }
-        let qualifier = s.string(1)
-        let format = s.string(2)
-        let (date, valid) = Self.dtpValue(s.string(3), format: format)
+        let (date, valid) = Self.dtpValue(s)
         if !valid {
+            let format = s.string(2)
             warn("X12-DATE", "DTP03 '\(s.string(3))' is not a valid \(format.isEmpty ? "date" : format) \(format == "TM" ? "time" : "date")",
                  s, element: 3)
         }
         switch loop {
         case .claim, .claimProvider:
             loop = .claim
-            claim.dates.append(QualifiedDate(qualifier: qualifier, date: date))
+            claim.dates.append(QualifiedDate(qualifier: s.string(1), date: date))
         case .line:
             guard case let n = claim.lines.count, n > 0 else { return }
-            if qualifier == "472" { claim.lines[n - 1].serviceDate = date }
+            if s.element(1, is: "472") { claim.lines[n - 1].serviceDate = date }
         default:
             break
         }
@@ -922,56 +936,80 @@ final class ClaimAssembler {
         }
         guard s.count > 1 else { return }
         for element in 1..<s.count where s.isPresent(element) {
-            let parts = s.components(element)
-            let qualifier = parts[0]
-            guard parts.count >= 2, !parts[1].isEmpty else {
+            let parts = s.composite(element)
+            guard parts.count >= 2, !parts.isEmpty(1) else {
                 warn("X12-HI", "HI\(element < 10 ? "0" : "")\(element) '\(s.string(element))' is not a qualifier\(String(UnicodeScalar(s.delimiters.component)))code composite (is the component separator '\(String(UnicodeScalar(s.delimiters.component)))' missing?); not read as a diagnosis",
                      s, element: element)
                 continue
             }
-            let code = parts[1]
-            let dateText = parts.count > 3 ? parts[3] : ""
-            let dateFormat = parts.count > 2 ? parts[2] : ""
+            let qualifier = Self.qualifierTag(parts.bytes(0))
+            /// HI0x-4 read by its format (HI0x-3), when there is one.
+            func date() -> DateOrRange? {
+                parts.isEmpty(3) ? nil : DateOrRange(x12: parts.string(3), format: parts.string(2))
+            }
             switch qualifier {
-            case "ABK", "BK", "ABF", "BF", "ABJ", "BJ", "ABN", "BN", "APR", "PR":
-                let system: DiagnosisCodeSystem = qualifier.hasPrefix("A") ? .icd10cm : .icd9cm
+            case Q.ABK, Q.BK, Q.ABF, Q.BF, Q.ABJ, Q.BJ, Q.ABN, Q.BN, Q.APR, Q.PR:
+                let system: DiagnosisCodeSystem = parts.bytes(0)[0] == UInt8(ascii: "A") ? .icd10cm : .icd9cm
                 let role: Diagnosis.Role
                 switch qualifier {
-                case "ABK", "BK": role = .principal
-                case "ABF", "BF": role = .other
-                case "ABJ", "BJ": role = .admitting
-                case "ABN", "BN": role = .externalCause
+                case Q.ABK, Q.BK: role = .principal
+                case Q.ABF, Q.BF: role = .other
+                case Q.ABJ, Q.BJ: role = .admitting
+                case Q.ABN, Q.BN: role = .externalCause
                 default: role = .reasonForVisit
                 }
-                let poa = parts.count > 8 && !parts[8].isEmpty ? parts[8] : nil
-                let dotted = code.utf8.contains(UInt8(ascii: "."))
+                let code = parts.string(1)
+                let poa = parts.optional(8)
+                let dotted = parts.bytes(1).contains(UInt8(ascii: "."))
                 let normalized = dotted ? code.replacingOccurrences(of: ".", with: "") : code
                 if dotted {
                     warn("X12-HI", "diagnosis '\(code)' is written with a decimal point, which X12 omits; read as '\(normalized)'",
                          s, element: element, component: 2)
                 }
-                claim.diagnoses.append(Diagnosis(code: normalized, system: system, role: role, qualifier: qualifier,
+                // One allocation for the HI's diagnoses instead of growing the list one by one.
+                if claim.diagnoses.isEmpty { claim.diagnoses.reserveCapacity(s.count - 1) }
+                claim.diagnoses.append(Diagnosis(code: normalized, system: system, role: role, qualifier: parts.string(0),
                                                   presentOnAdmission: poa))
-            case "BG", "ABG":
-                claim.institutional?.conditionCodes.append(code)
-            case "BH":
+            case Q.BG, Q.ABG:
+                claim.institutional?.conditionCodes.append(parts.string(1))
+            case Q.BH:
                 claim.institutional?.occurrenceCodes.append(InstitutionalCode(
-                    qualifier: qualifier, code: code, date: dateText.isEmpty ? nil : DateOrRange(x12: dateText, format: dateFormat)))
-            case "BI":
+                    qualifier: parts.string(0), code: parts.string(1), date: date()))
+            case Q.BI:
                 claim.institutional?.occurrenceSpans.append(InstitutionalCode(
-                    qualifier: qualifier, code: code, date: dateText.isEmpty ? nil : DateOrRange(x12: dateText, format: dateFormat)))
-            case "BE":
-                let amount = parts.count > 4 && !parts[4].isEmpty ? Money(dollars: parts[4]) : nil
-                claim.institutional?.valueCodes.append(InstitutionalCode(qualifier: qualifier, code: code, amount: amount))
-            case "BBR", "BBQ", "BR", "BQ", "CAH":
+                    qualifier: parts.string(0), code: parts.string(1), date: date()))
+            case Q.BE:
+                let amount = parts.optional(4).map { Money(dollars: $0) }
+                claim.institutional?.valueCodes.append(InstitutionalCode(qualifier: parts.string(0), code: parts.string(1), amount: amount))
+            case Q.BBR, Q.BBQ, Q.BR, Q.BQ, Q.CAH:
                 claim.institutional?.procedures.append(InstitutionalCode(
-                    qualifier: qualifier, code: code, date: dateText.isEmpty ? nil : DateOrRange(x12: dateText, format: dateFormat)))
-            case "DR", "TC":
+                    qualifier: parts.string(0), code: parts.string(1), date: date()))
+            case Q.DR, Q.TC:
                 break  // DRG and treatment codes: kept as written in the segment
             default:
-                warn("X12-HI", "HI qualifier '\(qualifier)' is not a code list qualifier of an 837", s, element: element, component: 1)
+                warn("X12-HI", "HI qualifier '\(parts.string(0))' is not a code list qualifier of an 837", s, element: element, component: 1)
             }
         }
+    }
+
+    /// An HI code list qualifier (1 to 3 bytes) packed with its length, so that no two qualifiers share a value; 0 for
+    /// anything longer.
+    static func qualifierTag(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        guard (1...3).contains(bytes.count) else { return 0 }
+        var value = UInt32(bytes.count) << 24
+        for (i, byte) in bytes.enumerated() { value |= UInt32(byte) << (8 * UInt32(2 - i)) }
+        return value
+    }
+
+    /// The HI qualifiers the reader knows, as `qualifierTag` packs them.
+    enum Q {
+        static func tag(_ text: StaticString) -> UInt32 {
+            qualifierTag(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        }
+        static let ABK = tag("ABK"), BK = tag("BK"), ABF = tag("ABF"), BF = tag("BF"), ABJ = tag("ABJ"), BJ = tag("BJ")
+        static let ABN = tag("ABN"), BN = tag("BN"), APR = tag("APR"), PR = tag("PR"), BG = tag("BG"), ABG = tag("ABG")
+        static let BH = tag("BH"), BI = tag("BI"), BE = tag("BE"), BBR = tag("BBR"), BBQ = tag("BBQ"), BR = tag("BR")
+        static let BQ = tag("BQ"), CAH = tag("CAH"), DR = tag("DR"), TC = tag("TC")
     }
 
     // MARK: Service lines
@@ -986,10 +1024,10 @@ final class ClaimAssembler {
             return
         }
         orphanLine = false
-        var line = Self.blankLine
-        line.number = claim.lines.count + 1
-        line.lx = s.optional(1)
-        claim.lines.append(line)
+        // Room for a few lines at the first: most claims have fewer than 8, so the list is allocated once.
+        if claim.lines.isEmpty { claim.lines.reserveCapacity(8) }
+        claim.lines.append(ServiceLine(number: claim.lines.count + 1, lx: s.optional(1), procedureQualifier: nil,
+                                       charge: Money(cents: 0), unitBasis: nil))
         loop = .line
         providerSlot = .ignored
         lineHasService = false
@@ -1018,14 +1056,16 @@ final class ClaimAssembler {
         return n - 1
     }
 
-    private func procedure(_ parts: [String], into line: inout ServiceLine, _ s: Segment, element: Int) {
-        guard !parts.isEmpty else { return }
-        line.procedureQualifier = parts[0].isEmpty ? nil : parts[0]
-        if parts.count > 1, !parts[1].isEmpty { line.procedureCode = ProcedureCode(parts[1]) }
+    private func procedure(_ parts: Composite, into line: inout ServiceLine, _ s: Segment, element: Int) {
+        guard parts.count > 0 else { return }
+        line.procedureQualifier = parts.optional(0)
+        if let code = parts.optional(1) { line.procedureCode = ProcedureCode(code) }
         if parts.count > 2 {
-            line.modifiers = parts[2..<min(parts.count, 6)].filter { !$0.isEmpty }.map { Modifier($0) }
+            var modifiers: [Modifier] = []
+            for k in 2..<min(parts.count, 6) where !parts.isEmpty(k) { modifiers.append(Modifier(parts.string(k))) }
+            line.modifiers = modifiers
         }
-        if parts.count > 6, !parts[6].isEmpty { line.procedureDescription = parts[6] }
+        if let description = parts.optional(6) { line.procedureDescription = description }
         if line.procedureCode == nil && line.revenueCode == nil {
             warn("X12-PROCEDURE", "\(s.id)\(element < 10 ? "0" : "")\(element) has no procedure code", s, element: element, component: 2)
         }
@@ -1036,22 +1076,38 @@ final class ClaimAssembler {
         var line = Self.blankLine
         swap(&line, &claim.lines[index])
         defer { swap(&line, &claim.lines[index]) }
-        procedure(s.components(1), into: &line, s, element: 1)
-        line.charge = Money(dollars: s.string(2))
+        procedure(s.composite(1), into: &line, s, element: 1)
+        line.charge = Money(dollarsBytes: s.bytes(2)) { s.string(2) }
         if !line.charge.isValid { warn("X12-AMOUNT", "SV102 '\(s.string(2))' is not a monetary amount", s, element: 2) }
         line.unitBasis = s.optional(3)
-        if let units = s.optional(4) {
-            line.units = Quantity(text: units)
-            if line.units?.isValid == false { warn("X12-QUANTITY", "SV104 '\(units)' is not a quantity", s, element: 4) }
+        if s.isPresent(4) {
+            line.units = Quantity(bytes: s.bytes(4)) { s.string(4) }
+            if line.units?.isValid == false { warn("X12-QUANTITY", "SV104 '\(s.string(4))' is not a quantity", s, element: 4) }
         }
         line.placeOfService = s.optional(5)
+        let pointerParts = s.composite(7)
         var pointers: [Int] = []
-        for (k, text) in s.components(7).enumerated() where !text.isEmpty {
-            if let pointer = Int(text) { pointers.append(pointer) } else {
-                warn("X12-POINTER", "SV107-\(k + 1) '\(text)' is not a diagnosis pointer (1 to 12)", s, element: 7, component: k + 1)
+        for k in 0..<pointerParts.count where !pointerParts.isEmpty(k) {
+            if let pointer = Self.integer(pointerParts.bytes(k)) ?? Int(pointerParts.string(k)) {
+                if pointers.isEmpty { pointers.reserveCapacity(pointerParts.count - k) }
+                pointers.append(pointer)
+            } else {
+                warn("X12-POINTER", "SV107-\(k + 1) '\(pointerParts.string(k))' is not a diagnosis pointer (1 to 12)", s,
+                     element: 7, component: k + 1)
             }
         }
         line.diagnosisPointers = pointers
+    }
+
+    /// Up to four digits as a number (what `Int(_:)` gives for them), without making a `String`; nil for anything else.
+    static func integer(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard (1...4).contains(bytes.count) else { return nil }
+        var value = 0
+        for byte in bytes {
+            guard byte >= 48 && byte <= 57 else { return nil }
+            value = value * 10 + Int(byte - 48)
+        }
+        return value
     }
 
     private func sv2(_ s: Segment) {
@@ -1060,8 +1116,8 @@ final class ClaimAssembler {
         swap(&line, &claim.lines[index])
         defer { swap(&line, &claim.lines[index]) }
         line.revenueCode = s.optional(1)
-        procedure(s.components(2), into: &line, s, element: 2)
-        line.charge = Money(dollars: s.string(3))
+        procedure(s.composite(2), into: &line, s, element: 2)
+        line.charge = Money(dollarsBytes: s.bytes(3)) { s.string(3) }
         if !line.charge.isValid { warn("X12-AMOUNT", "SV203 '\(s.string(3))' is not a monetary amount", s, element: 3) }
         line.unitBasis = s.optional(4)
         if let units = s.optional(5) {
@@ -1087,7 +1143,7 @@ final class ClaimAssembler {
             claim.lines[n - 1].drug?.quantity = Quantity(text: quantity)
             if Quantity(text: quantity).isValid == false { warn("X12-QUANTITY", "CTP04 '\(quantity)' is not a quantity", s, element: 4) }
         }
-        claim.lines[n - 1].drug?.unit = s.components(5).first.flatMap { $0.isEmpty ? nil : $0 }
+        claim.lines[n - 1].drug?.unit = s.composite(5).optional(0)
     }
 
     // MARK: Finishing a claim
@@ -1103,12 +1159,15 @@ final class ClaimAssembler {
         if claimBroken { claimBroken = false; return }
         finished.source?.byteLength = claimEnd - claimStart.offset
         if let subscriber = subscriberContext {
-            if let billing = billingProviders[subscriber.billingID] {
-                finished.billingProvider = billing.provider
-                if let taxonomy = billing.taxonomy, finished.billingProvider?.taxonomy == nil {
-                    finished.billingProvider?.taxonomy = taxonomy
-                }
+            if let resolved = resolvedBilling, resolved.id == subscriber.billingID {
+                finished.billingProvider = resolved.provider
+                finished.payToProvider = resolved.payTo
+            } else if let billing = billingProviders[subscriber.billingID] {
+                var provider = billing.provider
+                if let taxonomy = billing.taxonomy, provider?.taxonomy == nil { provider?.taxonomy = taxonomy }
+                finished.billingProvider = provider
                 finished.payToProvider = billing.payTo
+                resolvedBilling = (subscriber.billingID, provider, billing.payTo)
             }
             finished.subscriber = subscriber.subscriber
             finished.payer = subscriber.payer

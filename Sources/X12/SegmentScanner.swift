@@ -85,12 +85,27 @@ struct Segment {
         return text(r.start, r.end - r.start)
     }
 
+    /// The bytes of element `index`; empty when absent.
+    func bytes(_ index: Int) -> UnsafeBufferPointer<UInt8> {
+        guard let r = range(index), r.end > r.start else { return UnsafeBufferPointer(start: base, count: 0) }
+        return UnsafeBufferPointer(start: base + r.start, count: r.end - r.start)
+    }
+
     /// Bytes as text: UTF-8, or, when they are not UTF-8 (names from systems that write ISO 8859-1), each byte as
     /// the ISO 8859-1 character it is, so that no byte is lost or replaced (the reader warns, X12-CHARSET).
-    private func text(_ start: Int, _ count: Int) -> String {
+    fileprivate func text(_ start: Int, _ count: Int) -> String {
         let bytes = UnsafeBufferPointer(start: base + start, count: count)
-        guard hasNonASCII else { return String(decoding: bytes, as: UTF8.self) }
+        guard hasNonASCII else { return Self.ascii(bytes) }
         return String(validating: bytes, as: UTF8.self) ?? Self.latin1(bytes)
+    }
+
+    /// ASCII bytes as a `String` (what `String(decoding:as:)` gives, invalid UTF-8 repaired the same way), made
+    /// the cheap way: up to 15 bytes are stored in the `String` itself, with no allocation.
+    static func ascii(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        String(unsafeUninitializedCapacity: bytes.count) { target in
+            _ = target.initialize(fromContentsOf: bytes)
+            return bytes.count
+        }
     }
 
     static func latin1(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
@@ -109,6 +124,15 @@ struct Segment {
     func element(_ index: Int, is text: StaticString) -> Bool {
         guard let r = range(index), r.end - r.start == text.utf8CodeUnitCount else { return false }
         return memcmp(base + r.start, text.utf8Start, r.end - r.start) == 0
+    }
+
+    /// The components of element `index` (split on the component separator), viewed in place: no count when
+    /// absent or empty, as `components(_:)`.
+    func composite(_ index: Int) -> Composite {
+        guard let r = range(index), r.end > r.start else { return Composite(segment: self, start: 0, end: 0, count: 0) }
+        var count = 1
+        for i in r.start..<r.end where base[i] == delimiters.component { count += 1 }
+        return Composite(segment: self, start: r.start, end: r.end, count: count)
     }
 
     /// The components of element `index` (split on the component separator); [] when absent.
@@ -135,6 +159,66 @@ struct Segment {
 
     /// The raw text of the whole segment, without its terminator.
     var text: String { String(decoding: UnsafeBufferPointer(start: base, count: length), as: UTF8.self) }
+}
+
+/// The components of one element of a segment, in place (valid as long as the segment); component `k` is 0-based,
+/// as in the array `Segment.components(_:)` returns.
+struct Composite {
+    let segment: Segment
+    let start: Int
+    let end: Int
+    /// Number of components, empty ones included; 0 when the element is absent or empty.
+    let count: Int
+
+    /// The byte range of component `k`.
+    func range(_ k: Int) -> (start: Int, end: Int)? {
+        guard k < count else { return nil }
+        let base = segment.base
+        let separator = segment.delimiters.component
+        var seen = 0
+        var componentStart = start
+        var i = start
+        while i < end {
+            if base[i] == separator {
+                if seen == k { return (componentStart, i) }
+                seen += 1
+                componentStart = i + 1
+            }
+            i += 1
+        }
+        return (componentStart, end)
+    }
+
+    /// Component `k` as text; "" when absent.
+    func string(_ k: Int) -> String {
+        guard let r = range(k), r.end > r.start else { return "" }
+        return segment.text(r.start, r.end - r.start)
+    }
+
+    /// Component `k` as text, or nil when absent or empty.
+    func optional(_ k: Int) -> String? {
+        guard let r = range(k), r.end > r.start else { return nil }
+        return segment.text(r.start, r.end - r.start)
+    }
+
+    func isEmpty(_ k: Int) -> Bool {
+        guard let r = range(k) else { return true }
+        return r.end == r.start
+    }
+
+    /// The bytes of component `k`; empty when absent.
+    func bytes(_ k: Int) -> UnsafeBufferPointer<UInt8> {
+        guard let r = range(k) else { return UnsafeBufferPointer(start: segment.base, count: 0) }
+        return UnsafeBufferPointer(start: segment.base + r.start, count: r.end - r.start)
+    }
+
+    /// Component `k` packed as a tag (see `SegmentTag`) when it is 1 to 3 bytes long, else 0.
+    func tag(_ k: Int) -> UInt32 {
+        guard let r = range(k), (1...3).contains(r.end - r.start) else { return 0 }
+        var value: UInt32 = 0
+        for i in r.start..<r.end { value = value << 8 | UInt32(segment.base[i]) }
+        return value
+    }
 }
 
 /// Segment ids as packed integers, so the reader switches on a number instead of comparing strings.
