@@ -52,73 +52,252 @@ public struct Provider: Hashable, Sendable, Codable {
         case billing, payTo, referring, rendering, serviceFacility, supervising, ordering
         case attending, operating, otherOperating, purchasedService, other
     }
-    public var role: Role
+    @inlinable public var role: Role {
+        get { storage.fields.role }
+        _modify { makeUnique(); yield &storage.fields.role }
+    }
     /// NM102: 1 person, 2 non-person entity.
-    public var entityType: String?
-    public var name: PersonName
-    public var npi: NPI?
+    @inlinable public var entityType: String? {
+        get { storage.fields.entityType }
+        _modify { makeUnique(); yield &storage.fields.entityType }
+    }
+    @inlinable public var name: PersonName {
+        get { storage.fields.name }
+        _modify { makeUnique(); yield &storage.fields.name }
+    }
+    @inlinable public var npi: NPI? {
+        get { storage.fields.npi }
+        _modify { makeUnique(); yield &storage.fields.npi }
+    }
     /// Federal tax id (REF*EI, employer id) or social security number (REF*SY).
-    public var taxID: QualifiedID?
+    @inlinable public var taxID: QualifiedID? {
+        get { storage.fields.taxID }
+        _modify { makeUnique(); yield &storage.fields.taxID }
+    }
     /// Provider taxonomy code (PRV03).
-    public var taxonomy: String?
-    @OmittedWhenEmpty public var secondaryIDs: [QualifiedID]
-    public var address: Address?
+    @inlinable public var taxonomy: String? {
+        get { storage.fields.taxonomy }
+        _modify { makeUnique(); yield &storage.fields.taxonomy }
+    }
+    @inlinable public var secondaryIDs: [QualifiedID] {
+        get { storage.fields.secondaryIDs }
+        _modify { makeUnique(); yield &storage.fields.secondaryIDs }
+    }
+    @inlinable public var address: Address? {
+        get { storage.fields.address }
+        _modify { makeUnique(); yield &storage.fields.address }
+    }
+
+    /// The stored properties of a provider, in the order (and with the coding) they always had.
+    @usableFromInline struct Fields: Hashable, Sendable, Codable {
+        @usableFromInline var role: Role
+        @usableFromInline var entityType: String?
+        @usableFromInline var name: PersonName
+        @usableFromInline var npi: NPI?
+        @usableFromInline var taxID: QualifiedID?
+        @usableFromInline var taxonomy: String?
+        @OmittedWhenEmpty @usableFromInline var secondaryIDs: [QualifiedID]
+        @usableFromInline var address: Address?
+    }
+
+    /// The fields behind a reference: a copy of the value shares them until one copy is mutated.
+    /// Mutated only through `makeUnique()`, so a shared instance is never written (hence `@unchecked Sendable`).
+    @usableFromInline final class Storage: @unchecked Sendable {
+        @exclusivity(unchecked) @usableFromInline var fields: Fields
+        @inlinable init(_ fields: Fields) { self.fields = fields }
+    }
+
+    @usableFromInline var storage: Storage
+
+    @inlinable mutating func makeUnique() {
+        if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.fields) }
+    }
 
     public init(role: Role, entityType: String? = nil, name: PersonName, npi: NPI? = nil, taxID: QualifiedID? = nil,
                 taxonomy: String? = nil, secondaryIDs: [QualifiedID] = [], address: Address? = nil) {
-        self.role = role; self.entityType = entityType; self.name = name; self.npi = npi; self.taxID = taxID
-        self.taxonomy = taxonomy; self.secondaryIDs = secondaryIDs; self.address = address
+        storage = Storage(Fields(role: role, entityType: entityType, name: name, npi: npi, taxID: taxID, taxonomy: taxonomy, secondaryIDs: secondaryIDs, address: address))
     }
+
+    public static func == (lhs: Provider, rhs: Provider) -> Bool {
+        lhs.storage === rhs.storage || lhs.storage.fields == rhs.storage.fields
+    }
+
+    public func hash(into hasher: inout Hasher) { storage.fields.hash(into: &hasher) }
+
+    /// The same JSON as the fields' own (synthesized) coding: the keys and their order are the properties'.
+    public init(from decoder: any Decoder) throws { storage = Storage(try Fields(from: decoder)) }
+
+    public func encode(to encoder: any Encoder) throws { try storage.fields.encode(to: encoder) }
 }
 
 /// The insured (loop 2000B/2010BA).
 public struct Subscriber: Hashable, Sendable, Codable {
-    public var memberID: String?
+    @inlinable public var memberID: String? {
+        get { storage.fields.memberID }
+        _modify { makeUnique(); yield &storage.fields.memberID }
+    }
     /// Loop 2010BA's name; nil when the loop is missing.
-    public var name: PersonName?
-    public var birthDate: DateOrRange?
+    @inlinable public var name: PersonName? {
+        get { storage.fields.name }
+        _modify { makeUnique(); yield &storage.fields.name }
+    }
+    @inlinable public var birthDate: DateOrRange? {
+        get { storage.fields.birthDate }
+        _modify { makeUnique(); yield &storage.fields.birthDate }
+    }
     /// DMG03: F, M or U.
-    public var sex: String?
-    public var address: Address?
+    @inlinable public var sex: String? {
+        get { storage.fields.sex }
+        _modify { makeUnique(); yield &storage.fields.sex }
+    }
+    @inlinable public var address: Address? {
+        get { storage.fields.address }
+        _modify { makeUnique(); yield &storage.fields.address }
+    }
     /// SBR01: P primary, S secondary, T tertiary …
-    public var payerResponsibility: String?
+    @inlinable public var payerResponsibility: String? {
+        get { storage.fields.payerResponsibility }
+        _modify { makeUnique(); yield &storage.fields.payerResponsibility }
+    }
     /// SBR02: the individual relationship code (18 = self, the subscriber is the patient).
-    public var relationshipCode: String?
-    public var groupNumber: String?
-    public var groupName: String?
+    @inlinable public var relationshipCode: String? {
+        get { storage.fields.relationshipCode }
+        _modify { makeUnique(); yield &storage.fields.relationshipCode }
+    }
+    @inlinable public var groupNumber: String? {
+        get { storage.fields.groupNumber }
+        _modify { makeUnique(); yield &storage.fields.groupNumber }
+    }
+    @inlinable public var groupName: String? {
+        get { storage.fields.groupName }
+        _modify { makeUnique(); yield &storage.fields.groupName }
+    }
     /// SBR05 insurance type code (837P; e.g. 12 Medicare secondary working aged).
-    public var insuranceType: String?
+    @inlinable public var insuranceType: String? {
+        get { storage.fields.insuranceType }
+        _modify { makeUnique(); yield &storage.fields.insuranceType }
+    }
     /// SBR09: MB Medicare Part B, MA Part A, MC Medicaid, CI commercial, BL Blue Cross …
-    public var claimFilingIndicator: String?
+    @inlinable public var claimFilingIndicator: String? {
+        get { storage.fields.claimFilingIndicator }
+        _modify { makeUnique(); yield &storage.fields.claimFilingIndicator }
+    }
+
+    /// The stored properties of a subscriber, in the order (and with the coding) they always had.
+    @usableFromInline struct Fields: Hashable, Sendable, Codable {
+        @usableFromInline var memberID: String?
+        @usableFromInline var name: PersonName?
+        @usableFromInline var birthDate: DateOrRange?
+        @usableFromInline var sex: String?
+        @usableFromInline var address: Address?
+        @usableFromInline var payerResponsibility: String?
+        @usableFromInline var relationshipCode: String?
+        @usableFromInline var groupNumber: String?
+        @usableFromInline var groupName: String?
+        @usableFromInline var insuranceType: String?
+        @usableFromInline var claimFilingIndicator: String?
+    }
+
+    /// The fields behind a reference: a copy of the value shares them until one copy is mutated.
+    /// Mutated only through `makeUnique()`, so a shared instance is never written (hence `@unchecked Sendable`).
+    @usableFromInline final class Storage: @unchecked Sendable {
+        @exclusivity(unchecked) @usableFromInline var fields: Fields
+        @inlinable init(_ fields: Fields) { self.fields = fields }
+    }
+
+    @usableFromInline var storage: Storage
+
+    @inlinable mutating func makeUnique() {
+        if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.fields) }
+    }
 
     public init(memberID: String? = nil, name: PersonName?, birthDate: DateOrRange? = nil, sex: String? = nil,
                 address: Address? = nil, payerResponsibility: String? = nil, relationshipCode: String? = nil,
                 groupNumber: String? = nil, groupName: String? = nil, insuranceType: String? = nil,
                 claimFilingIndicator: String? = nil) {
-        self.memberID = memberID; self.name = name; self.birthDate = birthDate; self.sex = sex; self.address = address
-        self.payerResponsibility = payerResponsibility; self.relationshipCode = relationshipCode
-        self.groupNumber = groupNumber; self.groupName = groupName; self.insuranceType = insuranceType
-        self.claimFilingIndicator = claimFilingIndicator
+        storage = Storage(Fields(memberID: memberID, name: name, birthDate: birthDate, sex: sex, address: address, payerResponsibility: payerResponsibility, relationshipCode: relationshipCode, groupNumber: groupNumber, groupName: groupName, insuranceType: insuranceType, claimFilingIndicator: claimFilingIndicator))
     }
+
+    public static func == (lhs: Subscriber, rhs: Subscriber) -> Bool {
+        lhs.storage === rhs.storage || lhs.storage.fields == rhs.storage.fields
+    }
+
+    public func hash(into hasher: inout Hasher) { storage.fields.hash(into: &hasher) }
+
+    /// The same JSON as the fields' own (synthesized) coding: the keys and their order are the properties'.
+    public init(from decoder: any Decoder) throws { storage = Storage(try Fields(from: decoder)) }
+
+    public func encode(to encoder: any Encoder) throws { try storage.fields.encode(to: encoder) }
 }
 
 /// The person who received the services: the subscriber, or a dependent (loop 2000C/2010CA).
 public struct Patient: Hashable, Sendable, Codable {
     /// nil when the name loop (2010BA or 2010CA) is missing.
-    public var name: PersonName?
-    public var birthDate: DateOrRange?
-    public var sex: String?
-    public var address: Address?
+    @inlinable public var name: PersonName? {
+        get { storage.fields.name }
+        _modify { makeUnique(); yield &storage.fields.name }
+    }
+    @inlinable public var birthDate: DateOrRange? {
+        get { storage.fields.birthDate }
+        _modify { makeUnique(); yield &storage.fields.birthDate }
+    }
+    @inlinable public var sex: String? {
+        get { storage.fields.sex }
+        _modify { makeUnique(); yield &storage.fields.sex }
+    }
+    @inlinable public var address: Address? {
+        get { storage.fields.address }
+        _modify { makeUnique(); yield &storage.fields.address }
+    }
     /// Relationship to the subscriber: `18` (self) when the subscriber is the patient, else PAT01 (01 spouse, 19 child …).
-    public var relationshipToSubscriber: String?
+    @inlinable public var relationshipToSubscriber: String? {
+        get { storage.fields.relationshipToSubscriber }
+        _modify { makeUnique(); yield &storage.fields.relationshipToSubscriber }
+    }
     /// True when the patient is the subscriber (no 2000C loop).
-    public var isSubscriber: Bool
+    @inlinable public var isSubscriber: Bool {
+        get { storage.fields.isSubscriber }
+        _modify { makeUnique(); yield &storage.fields.isSubscriber }
+    }
+
+    /// The stored properties of a patient, in the order (and with the coding) they always had.
+    @usableFromInline struct Fields: Hashable, Sendable, Codable {
+        @usableFromInline var name: PersonName?
+        @usableFromInline var birthDate: DateOrRange?
+        @usableFromInline var sex: String?
+        @usableFromInline var address: Address?
+        @usableFromInline var relationshipToSubscriber: String?
+        @usableFromInline var isSubscriber: Bool
+    }
+
+    /// The fields behind a reference: a copy of the value shares them until one copy is mutated.
+    /// Mutated only through `makeUnique()`, so a shared instance is never written (hence `@unchecked Sendable`).
+    @usableFromInline final class Storage: @unchecked Sendable {
+        @exclusivity(unchecked) @usableFromInline var fields: Fields
+        @inlinable init(_ fields: Fields) { self.fields = fields }
+    }
+
+    @usableFromInline var storage: Storage
+
+    @inlinable mutating func makeUnique() {
+        if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.fields) }
+    }
 
     public init(name: PersonName?, birthDate: DateOrRange? = nil, sex: String? = nil, address: Address? = nil,
                 relationshipToSubscriber: String? = nil, isSubscriber: Bool) {
-        self.name = name; self.birthDate = birthDate; self.sex = sex; self.address = address
-        self.relationshipToSubscriber = relationshipToSubscriber; self.isSubscriber = isSubscriber
+        storage = Storage(Fields(name: name, birthDate: birthDate, sex: sex, address: address, relationshipToSubscriber: relationshipToSubscriber, isSubscriber: isSubscriber))
     }
+
+    public static func == (lhs: Patient, rhs: Patient) -> Bool {
+        lhs.storage === rhs.storage || lhs.storage.fields == rhs.storage.fields
+    }
+
+    public func hash(into hasher: inout Hasher) { storage.fields.hash(into: &hasher) }
+
+    /// The same JSON as the fields' own (synthesized) coding: the keys and their order are the properties'.
+    public init(from decoder: any Decoder) throws { storage = Storage(try Fields(from: decoder)) }
+
+    public func encode(to encoder: any Encoder) throws { try storage.fields.encode(to: encoder) }
 }
 
 /// The payer (2010BB).

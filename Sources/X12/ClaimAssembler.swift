@@ -47,9 +47,14 @@ final class ClaimAssembler {
     private struct BillingContext { var provider: Provider?; var payTo: Provider?; var taxonomy: String? }
     private struct SubscriberContext {
         var id: String
-        var subscriber = Subscriber(name: nil)
+        var subscriber = Subscriber(name: nil) {
+            didSet { selfPatient = nil }
+        }
         var payer: Payer?
         var billingID: String
+        /// The patient of its claims that have no patient HL (the subscriber as patient), made once for all of them;
+        /// cleared whenever `subscriber` changes.
+        var selfPatient: Patient?
     }
     private struct PatientContext { var id: String; var patient = Patient(name: nil, isSubscriber: false) }
     private var billingProviders: [String: BillingContext] = [:] {
@@ -814,7 +819,7 @@ final class ClaimAssembler {
         // Built in one initializer call: every field is written once.
         claim = Claim(
             type: claimType, id: id, totalCharge: charge, submitter: submitter, receiver: receiver, createdOn: createdOn,
-            billingProvider: nil, subscriber: Subscriber(name: nil), patient: Patient(name: nil, isSubscriber: true), payer: nil,
+            billingProvider: nil, subscriber: Self.blankSubscriber, patient: Self.blankPatient, payer: nil,
             placeOfService: claimType == .professional ? facility : nil,
             facilityTypeCode: claimType == .professional ? nil : facility,
             facilityCodeQualifier: composite.optional(1), frequencyCode: composite.optional(2),
@@ -1173,10 +1178,14 @@ final class ClaimAssembler {
             finished.payer = subscriber.payer
             if let patient = patientContext {
                 finished.patient = patient.patient
+            } else if let patient = subscriber.selfPatient {
+                finished.patient = patient
             } else {
                 let s = subscriber.subscriber
-                finished.patient = Patient(name: s.name, birthDate: s.birthDate, sex: s.sex, address: s.address,
-                                           relationshipToSubscriber: "18", isSubscriber: true)
+                let patient = Patient(name: s.name, birthDate: s.birthDate, sex: s.sex, address: s.address,
+                                      relationshipToSubscriber: "18", isSubscriber: true)
+                finished.patient = patient
+                subscriberContext?.selfPatient = patient
             }
         }
         completed = finished
@@ -1185,6 +1194,9 @@ final class ClaimAssembler {
 
     /// An empty claim and line, swapped in and out so the ones being built are never copied.
     static let blankClaim = Claim(type: .professional, id: "", totalCharge: Money(cents: 0), billingProvider: nil,
-                                  subscriber: Subscriber(name: nil), patient: Patient(name: nil, isSubscriber: true), payer: nil)
+                                  subscriber: blankSubscriber, patient: blankPatient, payer: nil)
+    /// What a claim holds until `finishClaim` gives it its subscriber and patient (shared, never mutated).
+    static let blankSubscriber = Subscriber(name: nil)
+    static let blankPatient = Patient(name: nil, isSubscriber: true)
     static let blankLine = ServiceLine(number: 0, procedureQualifier: nil, charge: Money(cents: 0), unitBasis: nil)
 }
