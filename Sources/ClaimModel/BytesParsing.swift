@@ -18,6 +18,17 @@ extension Quantity {
 extension CalendarDate {
     /// `init?(_:)` on bytes (`CCYYMMDD` or `CCYY-MM-DD`).
     package init?(bytes: UnsafeBufferPointer<UInt8>) {
+        if bytes.count == 8 {
+            // CCYYMMDD, the X12 form: the digits straight into numbers.
+            var year = 0, month = 0, day = 0
+            for i in 0..<8 {
+                let digit = Int(bytes[i]) &- 48
+                guard digit >= 0 && digit <= 9 else { return nil }
+                if i < 4 { year = year * 10 + digit } else if i < 6 { month = month * 10 + digit } else { day = day * 10 + digit }
+            }
+            self.init(year: year, month: month, day: day)
+            return
+        }
         guard let (year, month, day) = CalendarDate.parseDigits(bytes) else { return nil }
         self.init(year: year, month: month, day: day)
     }

@@ -859,8 +859,11 @@ final class ClaimAssembler {
     static func dtpValue(_ s: Segment) -> (date: DateOrRange, valid: Bool) {
         let text = s.bytes(3)
         let format = s.bytes(2)
-        var digits = true
-        for byte in text where byte < 48 || byte > 57 { digits = false; break }
+        /// Whether the text is digits only (what DT and TM need; D8 and RD8 check their own).
+        var digits: Bool {
+            for byte in text where byte < 48 || byte > 57 { return false }
+            return true
+        }
         /// HHMM, the bytes being digits.
         func isTimeOfDay(_ hhmm: UnsafeBufferPointer<UInt8>) -> Bool {
             guard hhmm.count == 4 else { return false }
