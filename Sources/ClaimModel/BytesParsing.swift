@@ -20,13 +20,10 @@ extension CalendarDate {
     package init?(bytes: UnsafeBufferPointer<UInt8>) {
         if bytes.count == 8 {
             // CCYYMMDD, the X12 form: the digits straight into numbers.
-            var year = 0, month = 0, day = 0
-            for i in 0..<8 {
-                let digit = Int(bytes[i]) &- 48
-                guard digit >= 0 && digit <= 9 else { return nil }
-                if i < 4 { year = year * 10 + digit } else if i < 6 { month = month * 10 + digit } else { day = day * 10 + digit }
-            }
-            self.init(year: year, month: month, day: day)
+            func digit(_ i: Int) -> UInt { UInt(bytes[i]) &- 48 }  // over 9 (wrapped) for anything but a digit
+            let d0 = digit(0), d1 = digit(1), d2 = digit(2), d3 = digit(3), d4 = digit(4), d5 = digit(5), d6 = digit(6), d7 = digit(7)
+            guard max(max(max(d0, d1), max(d2, d3)), max(max(d4, d5), max(d6, d7))) <= 9 else { return nil }
+            self.init(year: Int(d0 * 1000 + d1 * 100 + d2 * 10 + d3), month: Int(d4 * 10 + d5), day: Int(d6 * 10 + d7))
             return
         }
         guard let (year, month, day) = CalendarDate.parseDigits(bytes) else { return nil }

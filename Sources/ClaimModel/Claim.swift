@@ -527,28 +527,28 @@ public struct ServiceLine: Hashable, Sendable, Codable {
     }
 
     /// The stored properties of a line, in the order (and with the coding) they always had.
-    @usableFromInline struct Fields: Hashable, Sendable, Codable {
-        @usableFromInline var number: Int
-        @usableFromInline var lx: String?
-        @usableFromInline var procedureQualifier: String?
-        @usableFromInline var procedureCode: ProcedureCode?
-        @usableFromInline var revenueCode: String?
-        @OmittedWhenEmpty @usableFromInline var modifiers: [Modifier]
-        @usableFromInline var procedureDescription: String?
-        @usableFromInline var charge: Money
-        @usableFromInline var unitBasis: String?
-        @usableFromInline var units: Quantity?
-        @usableFromInline var placeOfService: String?
-        @OmittedWhenEmpty @usableFromInline var diagnosisPointers: [Int]
-        @usableFromInline var serviceDate: DateOrRange?
-        @usableFromInline var renderingProvider: Provider?
-        @usableFromInline var referringProvider: Provider?
-        @OmittedWhenEmpty @usableFromInline var otherProviders: [Provider]
-        @usableFromInline var drug: DrugInfo?
-        @usableFromInline var lineControlNumber: String?
-        @usableFromInline var priorAuthorization: String?
-        @OmittedWhenEmpty @usableFromInline var notes: [Note]
-        @OmittedWhenEmpty @usableFromInline var attachments: [Attachment]
+    @usableFromInline package struct Fields: Hashable, Sendable, Codable {
+        @usableFromInline package var number: Int
+        @usableFromInline package var lx: String?
+        @usableFromInline package var procedureQualifier: String?
+        @usableFromInline package var procedureCode: ProcedureCode?
+        @usableFromInline package var revenueCode: String?
+        @OmittedWhenEmpty @usableFromInline package var modifiers: [Modifier]
+        @usableFromInline package var procedureDescription: String?
+        @usableFromInline package var charge: Money
+        @usableFromInline package var unitBasis: String?
+        @usableFromInline package var units: Quantity?
+        @usableFromInline package var placeOfService: String?
+        @OmittedWhenEmpty @usableFromInline package var diagnosisPointers: [Int]
+        @usableFromInline package var serviceDate: DateOrRange?
+        @usableFromInline package var renderingProvider: Provider?
+        @usableFromInline package var referringProvider: Provider?
+        @OmittedWhenEmpty @usableFromInline package var otherProviders: [Provider]
+        @usableFromInline package var drug: DrugInfo?
+        @usableFromInline package var lineControlNumber: String?
+        @usableFromInline package var priorAuthorization: String?
+        @OmittedWhenEmpty @usableFromInline package var notes: [Note]
+        @OmittedWhenEmpty @usableFromInline package var attachments: [Attachment]
     }
 
     /// The fields behind a reference: a copy of the value shares them until one copy is mutated.
@@ -562,6 +562,12 @@ public struct ServiceLine: Hashable, Sendable, Codable {
 
     @inlinable mutating func makeUnique() {
         if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.fields) }
+    }
+
+    /// The stored properties to fill in place, made unique once rather than on each property (the X12 reader).
+    @inlinable package mutating func withFields<Result>(_ body: (inout Fields) throws -> Result) rethrows -> Result {
+        makeUnique()
+        return try body(&storage.fields)
     }
 
     public init(number: Int, lx: String? = nil, procedureQualifier: String? = "HC", procedureCode: ProcedureCode? = nil,

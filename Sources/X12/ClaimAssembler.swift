@@ -85,6 +85,11 @@ final class ClaimAssembler {
         self.maxIssues = maxIssues
     }
 
+    deinit { pointerLists.deallocate() }
+
+    /// Diagnosis pointer lists already made, shared by the lines that have the same ones.
+    private let pointerLists = SharedLists.allocate()
+
     func takeCompleted() -> Claim? {
         hasCompleted = false
         return completed.take()
@@ -1064,7 +1069,7 @@ final class ClaimAssembler {
         return n - 1
     }
 
-    private func procedure(_ parts: Composite, into line: inout ServiceLine, _ s: Segment, element: Int) {
+    private func procedure(_ parts: Composite, into line: inout ServiceLine.Fields, _ s: Segment, element: Int) {
         guard parts.count > 0 else { return }
         line.procedureQualifier = parts.optional(0)
         if let code = parts.optional(1) { line.procedureCode = ProcedureCode(code) }
@@ -1084,6 +1089,10 @@ final class ClaimAssembler {
         var line = Self.blankLine
         swap(&line, &claim.lines[index])
         defer { swap(&line, &claim.lines[index]) }
+        line.withFields { line in sv1(s, into: &line) }
+    }
+
+    private func sv1(_ s: Segment, into line: inout ServiceLine.Fields) {
         procedure(s.composite(1), into: &line, s, element: 1)
         line.charge = Money(dollarsBytes: s.bytes(2)) { s.string(2) }
         if !line.charge.isValid { warn("X12-AMOUNT", "SV102 '\(s.string(2))' is not a monetary amount", s, element: 2) }
@@ -1094,17 +1103,32 @@ final class ClaimAssembler {
         }
         line.placeOfService = s.optional(5)
         let pointerParts = s.composite(7)
-        var pointers: [Int] = []
+        // Up to four pointers of 1 to 15 (nearly every line) are packed in a key and their list shared.
+        var key: UInt32 = 0, count: UInt32 = 0, small = true
         for k in 0..<pointerParts.count where !pointerParts.isEmpty(k) {
             if let pointer = Self.integer(pointerParts.bytes(k)) ?? Int(pointerParts.string(k)) {
-                if pointers.isEmpty { pointers.reserveCapacity(pointerParts.count - k) }
-                pointers.append(pointer)
+                if count < 4 && (1...15).contains(pointer) { key |= UInt32(pointer) << (4 * count) } else { small = false }
+                count += 1
             } else {
                 warn("X12-POINTER", "SV107-\(k + 1) '\(pointerParts.string(k))' is not a diagnosis pointer (1 to 12)", s,
                      element: 7, component: k + 1)
             }
         }
-        line.diagnosisPointers = pointers
+        if count > 0 {
+            line.diagnosisPointers = small
+                ? pointerLists.list(key | count << 16) { Self.pointers(pointerParts) }
+                : Self.pointers(pointerParts)
+        }
+    }
+
+    /// The diagnosis pointers of SV107, those that are numbers (the others were reported when the line was read).
+    static func pointers(_ parts: Composite) -> [Int] {
+        var pointers: [Int] = []
+        pointers.reserveCapacity(parts.count)
+        for k in 0..<parts.count where !parts.isEmpty(k) {
+            if let pointer = integer(parts.bytes(k)) ?? Int(parts.string(k)) { pointers.append(pointer) }
+        }
+        return pointers
     }
 
     /// Up to four digits as a number (what `Int(_:)` gives for them), without making a `String`; nil for anything else.
@@ -1123,6 +1147,10 @@ final class ClaimAssembler {
         var line = Self.blankLine
         swap(&line, &claim.lines[index])
         defer { swap(&line, &claim.lines[index]) }
+        line.withFields { line in sv2(s, into: &line) }
+    }
+
+    private func sv2(_ s: Segment, into line: inout ServiceLine.Fields) {
         line.revenueCode = s.optional(1)
         procedure(s.composite(2), into: &line, s, element: 2)
         line.charge = Money(dollarsBytes: s.bytes(3)) { s.string(3) }
@@ -1202,4 +1230,39 @@ final class ClaimAssembler {
     static let blankSubscriber = Subscriber(name: nil)
     static let blankPatient = Patient(name: nil, isSubscriber: true)
     static let blankLine = ServiceLine(number: 0, procedureQualifier: nil, charge: Money(cents: 0), unitBasis: nil)
+}
+
+/// Lists of diagnosis pointers made recently, found again by their key (up to four pointers of 1 to 15, four bits each,
+/// and the count above them): most lines point at the same few diagnoses (`[1]`, `[1, 2]` …), and sharing one list
+/// (an array is copy-on-write) saves allocating and freeing one per line. Direct-mapped, in an unsafe buffer its
+/// owner allocates and deallocates once, so that a look-up is not an exclusivity-checked class property access.
+struct SharedLists {
+    struct Entry {
+        /// 0 for an empty slot (a key always has its count above bit 16).
+        var key: UInt32 = 0
+        var list: [Int] = []
+    }
+
+    static let slots = 256
+    private let entries: UnsafeMutablePointer<Entry>
+
+    static func allocate() -> SharedLists {
+        let entries = UnsafeMutablePointer<Entry>.allocate(capacity: slots)
+        entries.initialize(repeating: Entry(), count: slots)
+        return SharedLists(entries: entries)
+    }
+
+    func deallocate() {
+        entries.deinitialize(count: Self.slots)
+        entries.deallocate()
+    }
+
+    /// The list of `key`, made by `make` when it is not in the table.
+    func list(_ key: UInt32, make: () -> [Int]) -> [Int] {
+        let slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9) >> 24)
+        if entries[slot].key == key { return entries[slot].list }
+        let list = make()
+        entries[slot] = Entry(key: key, list: list)
+        return list
+    }
 }
