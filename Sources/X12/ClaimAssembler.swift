@@ -674,23 +674,15 @@ final class ClaimAssembler {
         updateProvider { $0.taxonomy = taxonomy }
     }
 
-    private func address(_ existing: Address?, _ body: (inout Address) -> Void) -> Address {
-        var address = existing ?? Address()
-        body(&address)
-        return address
-    }
-
-    /// Applies `body` to the address of whoever the current loop names (subscriber, patient or provider).
+    /// Applies `body` to the address of whoever the current loop names (subscriber, patient or provider), in place.
     private func updateAddress(_ body: (inout Address) -> Void) {
         switch loop {
         case .subscriberName:
-            let existing = subscriberContext?.subscriber.address
-            subscriberContext?.subscriber.address = address(existing, body)
+            subscriberContext?.subscriber.address.update(body)
         case .patientName:
-            let existing = patientContext?.patient.address
-            patientContext?.patient.address = address(existing, body)
+            patientContext?.patient.address.update(body)
         default:
-            updateProvider { provider in provider.address = address(provider.address, body) }
+            updateProvider { provider in provider.address.update(body) }
         }
     }
 
@@ -785,7 +777,7 @@ final class ClaimAssembler {
     }
 
     private func dmg(_ s: Segment) {
-        let birth = s.optional(2).map { DateOrRange(x12: $0, format: s.string(1)) }
+        let birth = s.isPresent(2) ? DateOrRange(x12Bytes: s.bytes(2), format: s.bytes(1)) { s.string(2) } : nil
         if let birth, !birth.isValid {
             warn("X12-DATE", "DMG02 '\(birth.unparsedText ?? "")' is not a \(s.string(1).isEmpty ? "D8" : s.string(1)) date", s, element: 2)
         }
@@ -1264,5 +1256,14 @@ struct SharedLists {
         let list = make()
         entries[slot] = Entry(key: key, list: list)
         return list
+    }
+}
+
+extension Optional where Wrapped == Address {
+    /// Applies `body` to the address, starting from an empty one when there is none, without copying it.
+    mutating func update(_ body: (inout Address) -> Void) {
+        var address = take() ?? Address()
+        body(&address)
+        self = address
     }
 }

@@ -198,6 +198,7 @@ struct StringTable {
     }
 
     /// ASCII bytes of a segment (in the scanner's buffer) as a `String`, as `Segment.ascii` makes it.
+    @inline(__always)
     func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         let count = bytes.count
         guard count > 0, count <= 15, let base = bytes.baseAddress else { return Segment.ascii(bytes) }
