@@ -20,7 +20,10 @@ enum ProviderSlot {
 }
 
 /// Follows the envelopes and the HL hierarchy, maps loops into `Claim` values, and records issues.
-final class ClaimAssembler {
+///
+/// A struct driven by one mutating call per claim (`nextClaim(from:)`): inside it every access to its state is
+/// checked for exclusivity at compile time, where a class's properties would be checked at run time on each access.
+struct ClaimAssembler {
     let file: String
     let maxIssues: Int
     var issues: [X12Issue] = []
@@ -85,19 +88,46 @@ final class ClaimAssembler {
         self.maxIssues = maxIssues
     }
 
-    deinit { pointerLists.deallocate() }
-
     /// Diagnosis pointer lists already made, shared by the lines that have the same ones.
-    private let pointerLists = SharedLists.allocate()
+    private let pointerLists = SharedLists()
 
-    func takeCompleted() -> Claim? {
+    mutating func takeCompleted() -> Claim? {
         hasCompleted = false
         return completed.take()
     }
 
+    /// Set when the input has ended and its end was handled.
+    private var finished = false
+
+    /// Reads segments from `scanner` until a claim is complete; nil at the end of the input.
+    mutating func nextClaim(from scanner: SegmentScanner) -> Claim? {
+        while true {
+            if hasCompleted, let claim = takeCompleted() { return claim }
+            if finished { return nil }
+            let result = scanner.next()
+            if let detection = scanner.takeDetection() {
+                let id: String
+                if case .segment(let segment) = result { id = segment.id } else { id = "" }
+                noteDelimiters(detection, segment: scanner.segmentNumber, id: id)
+            }
+            switch result {
+            case .segment(let segment):
+                handle(segment)
+            case .malformed(let number, let offset, let length, let reason, let preview):
+                handleMalformed(number: number, fileOffset: offset, length: length, reason: reason, preview: preview)
+            case .end:
+                if scanner.readFailed {
+                    noteReadFailure(segment: scanner.segmentNumber)
+                }
+                finishFile(segment: scanner.segmentNumber)
+                finished = true
+            }
+        }
+    }
+
     // MARK: Issues
 
-    private func record(_ severity: X12Issue.Severity, _ code: String, _ message: String, segment: Int, id: String,
+    private mutating func record(_ severity: X12Issue.Severity, _ code: String, _ message: String, segment: Int, id: String,
                         element: Int? = nil, component: Int? = nil, claimID: String? = nil) {
         if issues.count >= maxIssues - 1 {
             // The last place goes to an error that says so, so that nothing is dropped silently.
@@ -115,13 +145,13 @@ final class ClaimAssembler {
                                claimID: claimID))
     }
 
-    private func warn(_ code: String, _ message: String, _ segment: Segment, element: Int? = nil, component: Int? = nil) {
+    private mutating func warn(_ code: String, _ message: String, _ segment: Segment, element: Int? = nil, component: Int? = nil) {
         record(.warning, code, message, segment: segment.number, id: segment.id, element: element, component: component,
                claimID: hasClaim ? claim.id : nil)
     }
 
     /// A structural problem inside the claim being read: the claim will be left out.
-    private func breakClaim(_ code: String, _ message: String, segment: Int, id: String, element: Int? = nil) {
+    private mutating func breakClaim(_ code: String, _ message: String, segment: Int, id: String, element: Int? = nil) {
         guard hasClaim else {
             record(.error, code, message, segment: segment, id: id, element: element)
             return
@@ -135,7 +165,7 @@ final class ClaimAssembler {
 
     /// `segment` is the number of the segment the delimiters were read at (the scanner has already counted it),
     /// `id` that segment's id (the ISA's, or for a file without one, its first segment's).
-    func noteDelimiters(_ detection: DelimiterDetection, segment: Int, id: String) {
+    mutating func noteDelimiters(_ detection: DelimiterDetection, segment: Int, id: String) {
         let number = segment
         switch detection {
         case .isa:
@@ -155,7 +185,7 @@ final class ClaimAssembler {
         }
     }
 
-    private func char(_ byte: UInt8) -> String {
+    private mutating func char(_ byte: UInt8) -> String {
         switch byte {
         case 0x0A: return "\\n"
         case 0x0D: return "\\r"
@@ -164,14 +194,14 @@ final class ClaimAssembler {
         }
     }
 
-    func noteReadFailure(segment: Int) {
+    mutating func noteReadFailure(segment: Int) {
         record(.error, "X12-READ", "reading the file failed after segment \(segment); the rest of the file was not read",
                segment: segment, id: SegmentTag.unpack(lastSegment.tag))
     }
 
     // MARK: Segments
 
-    func handleMalformed(number: Int, fileOffset: Int64, length: Int, reason: MalformedReason, preview: String) {
+    mutating func handleMalformed(number: Int, fileOffset: Int64, length: Int, reason: MalformedReason, preview: String) {
         if transaction != nil { transaction?.segments += 1 }
         let shown = preview.unicodeScalars.map { $0.value >= 0x20 && $0.value < 0x7F ? String($0) : "." }.joined()
         let message: String
@@ -200,7 +230,7 @@ final class ClaimAssembler {
         lastSegment = (number, id.utf8.reduce(0) { $0 << 8 | UInt32($1) })
     }
 
-    func handle(_ segment: Segment) {
+    mutating func handle(_ segment: Segment) {
         if transaction != nil { transaction?.segments += 1 }
         defer { lastSegment = (segment.number, segment.tag) }
         switch segment.tag {
@@ -260,7 +290,7 @@ final class ClaimAssembler {
 
     /// An element that is not UTF-8 (a name written in ISO 8859-1 by an older system) is read byte for byte as
     /// ISO 8859-1 (see `Segment.string`) and noted once per segment, at the first such element; the claim is kept.
-    private func noteNonUTF8(_ s: Segment) {
+    private mutating func noteNonUTF8(_ s: Segment) {
         guard s.count > 1 else { return }
         for element in 1..<s.count where !s.isUTF8(element) {
             let reference = "\(s.id)\(element < 10 ? "0" : "")\(element)"
@@ -282,7 +312,7 @@ final class ClaimAssembler {
 
     // MARK: Envelopes
 
-    private func startInterchange(_ s: Segment) {
+    private mutating func startInterchange(_ s: Segment) {
         finishClaim(endSegment: s.number)
         if let open = interchange {
             record(.warning, "X12-IEA-MISSING", "interchange \(open.control) (ISA at segment \(open.segment)) has no IEA trailer",
@@ -300,7 +330,7 @@ final class ClaimAssembler {
         }
     }
 
-    private func endInterchange(_ s: Segment) {
+    private mutating func endInterchange(_ s: Segment) {
         finishClaim(endSegment: s.number)
         closeTransactionIfOpen(at: s, trailer: "SE")
         closeGroupIfOpen(at: s)
@@ -318,7 +348,7 @@ final class ClaimAssembler {
         interchange = nil
     }
 
-    private func startGroup(_ s: Segment) {
+    private mutating func startGroup(_ s: Segment) {
         finishClaim(endSegment: s.number)
         closeTransactionIfOpen(at: s, trailer: "SE")
         if let open = group {
@@ -339,7 +369,7 @@ final class ClaimAssembler {
 
     private var reportedMissingISA = false
 
-    private func closeGroupIfOpen(at s: Segment) {
+    private mutating func closeGroupIfOpen(at s: Segment) {
         if let open = group {
             record(.warning, "X12-GE-MISSING", "functional group \(open.control) (GS at segment \(open.segment)) has no GE trailer",
                    segment: s.number, id: s.id)
@@ -347,7 +377,7 @@ final class ClaimAssembler {
         }
     }
 
-    private func endGroup(_ s: Segment) {
+    private mutating func endGroup(_ s: Segment) {
         finishClaim(endSegment: s.number)
         closeTransactionIfOpen(at: s, trailer: "SE")
         guard let open = group else {
@@ -364,7 +394,7 @@ final class ClaimAssembler {
         group = nil
     }
 
-    private func startTransaction(_ s: Segment) {
+    private mutating func startTransaction(_ s: Segment) {
         finishClaim(endSegment: s.number)
         closeTransactionIfOpen(at: s, trailer: "SE")
         if group == nil && !reportedMissingGS {
@@ -385,7 +415,7 @@ final class ClaimAssembler {
 
     private var reportedMissingGS = false
 
-    private func resetHierarchy() {
+    private mutating func resetHierarchy() {
         billingProviders.removeAll(keepingCapacity: true)
         currentBillingID = nil
         subscriberContext = nil
@@ -398,7 +428,7 @@ final class ClaimAssembler {
         providerSlot = .ignored
     }
 
-    private func closeTransactionIfOpen(at s: Segment, trailer: String) {
+    private mutating func closeTransactionIfOpen(at s: Segment, trailer: String) {
         guard let open = transaction else { return }
         finishClaim(endSegment: s.number)
         record(.warning, "X12-SE-MISSING",
@@ -407,7 +437,7 @@ final class ClaimAssembler {
         transaction = nil
     }
 
-    private func endTransaction(_ s: Segment) {
+    private mutating func endTransaction(_ s: Segment) {
         finishClaim(endSegment: s.number)
         guard let open = transaction else {
             warn("X12-ST-MISSING", "SE without a matching ST header", s)
@@ -423,7 +453,7 @@ final class ClaimAssembler {
         transaction = nil
     }
 
-    func finishFile(segment: Int) {
+    mutating func finishFile(segment: Int) {
         if hasClaim, !claimBroken, transaction != nil {
             record(.error, "X12-TRUNCATED",
                    "the file ends inside claim \(claim.id) with no SE, GE or IEA after it; claim \(claim.id) left out as it may be incomplete",
@@ -455,7 +485,7 @@ final class ClaimAssembler {
 
     // MARK: Hierarchy
 
-    private func hl(_ s: Segment) {
+    private mutating func hl(_ s: Segment) {
         finishClaim(endSegment: s.number)
         orphanLine = false
         let id = s.string(1)
@@ -506,12 +536,12 @@ final class ClaimAssembler {
         }
     }
 
-    private func personName(_ s: Segment) -> PersonName {
+    private static func personName(_ s: Segment) -> PersonName {
         PersonName(last: s.string(3), first: s.optional(4), middle: s.optional(5), suffix: s.optional(7))
     }
 
-    private func provider(_ s: Segment, role: Provider.Role) -> Provider {
-        var provider = Provider(role: role, entityType: s.optional(2), name: personName(s))
+    private mutating func provider(_ s: Segment, role: Provider.Role) -> Provider {
+        var provider = Provider(role: role, entityType: s.optional(2), name: Self.personName(s))
         if let qualifier = s.optional(8), let id = s.optional(9) {
             if qualifier == "XX" {
                 provider.npi = NPI(id)
@@ -526,7 +556,7 @@ final class ClaimAssembler {
         return provider
     }
 
-    private func nm1(_ s: Segment) {
+    private mutating func nm1(_ s: Segment) {
         let entity = s.string(1)
         if hasClaim {
             claimNM1(s, entity: entity)
@@ -542,23 +572,27 @@ final class ClaimAssembler {
                 if billingProviders[id]?.provider != nil {
                     warn("X12-LOOP-REPEAT", "loop 2010AA (billing provider name) appears more than once under HL \(id); the last one is used", s)
                 }
-                billingProviders[id]?.provider = provider(s, role: .billing)
+                let billing = provider(s, role: .billing)
+                billingProviders[id]?.provider = billing
             }
             loop = .billingProviderName; providerSlot = .billing
         case ("87", .billingProvider), ("87", .billingProviderName), ("87", .payToAddress):
-            if let id = currentBillingID { billingProviders[id]?.payTo = provider(s, role: .payTo) }
+            if let id = currentBillingID {
+                let payTo = provider(s, role: .payTo)
+                billingProviders[id]?.payTo = payTo
+            }
             loop = .payToAddress; providerSlot = .payTo
         case ("PE", _) where [.billingProvider, .billingProviderName, .payToAddress].contains(loop):
             loop = .payToPlan; providerSlot = .ignored
         case ("IL", .subscriber), ("IL", .subscriberName):
-            subscriberContext?.subscriber.name = personName(s)
+            subscriberContext?.subscriber.name = Self.personName(s)
             subscriberContext?.subscriber.memberID = s.optional(9)
             loop = .subscriberName; providerSlot = .ignored
         case ("PR", .subscriber), ("PR", .subscriberName), ("PR", .payerName):
             subscriberContext?.payer = Payer(id: s.optional(9), name: s.string(3), idQualifier: s.optional(8))
             loop = .payerName; providerSlot = .ignored
         case ("QC", .patient), ("QC", .patientName):
-            patientContext?.patient.name = personName(s)
+            patientContext?.patient.name = Self.personName(s)
             loop = .patientName; providerSlot = .ignored
         default:
             if brokenHierarchy == nil {
@@ -569,7 +603,7 @@ final class ClaimAssembler {
         }
     }
 
-    private func claimNM1(_ s: Segment, entity: String) {
+    private mutating func claimNM1(_ s: Segment, entity: String) {
         guard hasClaim else { return }
         if loop == .otherSubscriber || loop == .otherSubscriberDetail {
             loop = .otherSubscriberDetail
@@ -577,7 +611,7 @@ final class ClaimAssembler {
             guard let index = otherCoverageIndex else { return }
             switch entity {
             case "IL":
-                claim.otherCoverage[index].subscriberName = personName(s)
+                claim.otherCoverage[index].subscriberName = Self.personName(s)
                 claim.otherCoverage[index].memberID = s.optional(9)
             case "PR":
                 claim.otherCoverage[index].payer = Payer(id: s.optional(9), name: s.string(3), idQualifier: s.optional(8))
@@ -631,7 +665,7 @@ final class ClaimAssembler {
     }
 
     /// Applies `body` to the provider the current NM1 started (see `providerSlot`).
-    private func updateProvider(_ body: (inout Provider) -> Void) {
+    private mutating func updateProvider(_ body: (inout Provider) -> Void) {
         func apply(_ provider: inout Provider?) {
             guard var value = provider else { return }
             provider = nil
@@ -664,7 +698,7 @@ final class ClaimAssembler {
         }
     }
 
-    private func prv(_ s: Segment) {
+    private mutating func prv(_ s: Segment) {
         let taxonomy = s.optional(3)
         if loop == .billingProvider, let id = currentBillingID {
             // PRV*BI comes before the billing provider's NM1 (2000A), so it waits in the context.
@@ -675,7 +709,7 @@ final class ClaimAssembler {
     }
 
     /// Applies `body` to the address of whoever the current loop names (subscriber, patient or provider), in place.
-    private func updateAddress(_ body: (inout Address) -> Void) {
+    private mutating func updateAddress(_ body: (inout Address) -> Void) {
         switch loop {
         case .subscriberName:
             subscriberContext?.subscriber.address.update(body)
@@ -686,7 +720,7 @@ final class ClaimAssembler {
         }
     }
 
-    private func n3(_ s: Segment) {
+    private mutating func n3(_ s: Segment) {
         let lines: [String]
         switch (s.optional(1), s.optional(2)) {
         case let (first?, second?): lines = [first, second]
@@ -697,12 +731,12 @@ final class ClaimAssembler {
         updateAddress { $0.lines = lines }
     }
 
-    private func n4(_ s: Segment) {
+    private mutating func n4(_ s: Segment) {
         let (city, state, postalCode, country) = (s.optional(1), s.optional(2), s.optional(3), s.optional(4))
         updateAddress { $0.city = city; $0.state = state; $0.postalCode = postalCode; $0.country = country }
     }
 
-    private func ref(_ s: Segment) {
+    private mutating func ref(_ s: Segment) {
         let qualifier = s.string(1)
         let value = s.string(2)
         if hasClaim {
@@ -745,7 +779,7 @@ final class ClaimAssembler {
         }
     }
 
-    private func sbr(_ s: Segment) {
+    private mutating func sbr(_ s: Segment) {
         if hasClaim {
             // Loop 2320: another payer's subscriber.
             loop = .otherSubscriber
@@ -772,11 +806,11 @@ final class ClaimAssembler {
         }
     }
 
-    private func pat(_ s: Segment) {
+    private mutating func pat(_ s: Segment) {
         if loop == .patient { patientContext?.patient.relationshipToSubscriber = s.optional(1) }
     }
 
-    private func dmg(_ s: Segment) {
+    private mutating func dmg(_ s: Segment) {
         let birth = s.isPresent(2) ? DateOrRange(x12Bytes: s.bytes(2), format: s.bytes(1)) { s.string(2) } : nil
         if let birth, !birth.isValid {
             warn("X12-DATE", "DMG02 '\(birth.unparsedText ?? "")' is not a \(s.string(1).isEmpty ? "D8" : s.string(1)) date", s, element: 2)
@@ -795,7 +829,7 @@ final class ClaimAssembler {
 
     // MARK: Claim
 
-    private func clm(_ s: Segment) {
+    private mutating func clm(_ s: Segment) {
         finishClaim(endSegment: s.number)
         let id = s.string(1)
         let charge = Money(dollarsBytes: s.bytes(2)) { s.string(2) }
@@ -881,7 +915,7 @@ final class ClaimAssembler {
         return (date, date.isValid)
     }
 
-    private func dtp(_ s: Segment) {
+    private mutating func dtp(_ s: Segment) {
         guard hasClaim else { return }
         let (date, valid) = Self.dtpValue(s)
         if !valid {
@@ -901,7 +935,7 @@ final class ClaimAssembler {
         }
     }
 
-    private func cl1(_ s: Segment) {
+    private mutating func cl1(_ s: Segment) {
         guard hasClaim else { return }
         if claim.institutional == nil { claim.institutional = InstitutionalDetails() }
         claim.institutional?.admissionType = s.optional(1)
@@ -909,7 +943,7 @@ final class ClaimAssembler {
         claim.institutional?.patientStatus = s.optional(3)
     }
 
-    private func pwk(_ s: Segment) {
+    private mutating func pwk(_ s: Segment) {
         guard hasClaim else { return }
         let attachment = Attachment(reportType: s.string(1), transmission: s.string(2), controlNumber: s.optional(6))
         if loop == .line, case let n = claim.lines.count, n > 0 {
@@ -919,7 +953,7 @@ final class ClaimAssembler {
         }
     }
 
-    private func nte(_ s: Segment) {
+    private mutating func nte(_ s: Segment) {
         guard hasClaim else { return }
         let note = Note(reference: s.string(1), text: s.string(2))
         if loop == .line, case let n = claim.lines.count, n > 0 {
@@ -929,12 +963,12 @@ final class ClaimAssembler {
         }
     }
 
-    private func amt(_ s: Segment) {
+    private mutating func amt(_ s: Segment) {
         guard hasClaim, let index = otherCoverageIndex, loop == .otherSubscriber, s.element(1, is: "D") else { return }
         claim.otherCoverage[index].paidAmount = Money(dollars: s.string(2))
     }
 
-    private func hi(_ s: Segment) {
+    private mutating func hi(_ s: Segment) {
         guard hasClaim else {
             warn("X12-LOOP-ORDER", "HI outside a claim", s)
             return
@@ -1019,7 +1053,7 @@ final class ClaimAssembler {
 
     // MARK: Service lines
 
-    private func lx(_ s: Segment) {
+    private mutating func lx(_ s: Segment) {
         guard hasClaim else {
             if brokenHierarchy == nil {
                 record(.error, "X12-LOOP-ORDER", "LX (service line) outside any claim: there is no CLM before it; line left out",
@@ -1043,7 +1077,7 @@ final class ClaimAssembler {
     private var orphanLine = false
 
     /// The line a service segment (SV1/SV2) belongs to, or nil after breaking the claim.
-    private func serviceLineIndex(_ s: Segment) -> Int? {
+    private mutating func serviceLineIndex(_ s: Segment) -> Int? {
         guard hasClaim else {
             if orphanLine {
                 orphanLine = false  // the line its LX started, already reported
@@ -1061,7 +1095,7 @@ final class ClaimAssembler {
         return n - 1
     }
 
-    private func procedure(_ parts: Composite, into line: inout ServiceLine.Fields, _ s: Segment, element: Int) {
+    private mutating func procedure(_ parts: Composite, into line: inout ServiceLine.Fields, _ s: Segment, element: Int) {
         guard parts.count > 0 else { return }
         line.procedureQualifier = parts.optional(0)
         if let code = parts.optional(1) { line.procedureCode = ProcedureCode(code) }
@@ -1076,7 +1110,7 @@ final class ClaimAssembler {
         }
     }
 
-    private func sv1(_ s: Segment) {
+    private mutating func sv1(_ s: Segment) {
         guard let index = serviceLineIndex(s) else { return }
         var line = Self.blankLine
         swap(&line, &claim.lines[index])
@@ -1084,7 +1118,7 @@ final class ClaimAssembler {
         line.withFields { line in sv1(s, into: &line) }
     }
 
-    private func sv1(_ s: Segment, into line: inout ServiceLine.Fields) {
+    private mutating func sv1(_ s: Segment, into line: inout ServiceLine.Fields) {
         procedure(s.composite(1), into: &line, s, element: 1)
         line.charge = Money(dollarsBytes: s.bytes(2)) { s.string(2) }
         if !line.charge.isValid { warn("X12-AMOUNT", "SV102 '\(s.string(2))' is not a monetary amount", s, element: 2) }
@@ -1134,7 +1168,7 @@ final class ClaimAssembler {
         return value
     }
 
-    private func sv2(_ s: Segment) {
+    private mutating func sv2(_ s: Segment) {
         guard let index = serviceLineIndex(s) else { return }
         var line = Self.blankLine
         swap(&line, &claim.lines[index])
@@ -1142,7 +1176,7 @@ final class ClaimAssembler {
         line.withFields { line in sv2(s, into: &line) }
     }
 
-    private func sv2(_ s: Segment, into line: inout ServiceLine.Fields) {
+    private mutating func sv2(_ s: Segment, into line: inout ServiceLine.Fields) {
         line.revenueCode = s.optional(1)
         procedure(s.composite(2), into: &line, s, element: 2)
         line.charge = Money(dollarsBytes: s.bytes(3)) { s.string(3) }
@@ -1154,7 +1188,7 @@ final class ClaimAssembler {
         }
     }
 
-    private func lin(_ s: Segment) {
+    private mutating func lin(_ s: Segment) {
         guard case let n = claim.lines.count, n > 0 else { return }
         let qualifier = s.string(2)
         let ndc = NDC(s.string(3))
@@ -1165,7 +1199,7 @@ final class ClaimAssembler {
         loop = .drug
     }
 
-    private func ctp(_ s: Segment) {
+    private mutating func ctp(_ s: Segment) {
         guard loop == .drug, case let n = claim.lines.count, n > 0 else { return }
         if let quantity = s.optional(4) {
             claim.lines[n - 1].drug?.quantity = Quantity(text: quantity)
@@ -1176,7 +1210,7 @@ final class ClaimAssembler {
 
     // MARK: Finishing a claim
 
-    private func finishClaim(endSegment: Int) {
+    private mutating func finishClaim(endSegment: Int) {
         guard hasClaim else { return }
         hasClaim = false
         // Move the claim out without copying it (a copy retains every string and list in it).
@@ -1226,9 +1260,9 @@ final class ClaimAssembler {
 
 /// Lists of diagnosis pointers made recently, found again by their key (up to four pointers of 1 to 15, four bits each,
 /// and the count above them): most lines point at the same few diagnoses (`[1]`, `[1, 2]` …), and sharing one list
-/// (an array is copy-on-write) saves allocating and freeing one per line. Direct-mapped, in an unsafe buffer its
-/// owner allocates and deallocates once, so that a look-up is not an exclusivity-checked class property access.
-struct SharedLists {
+/// (an array is copy-on-write) saves allocating and freeing one per line. Direct-mapped, in an unsafe buffer behind a
+/// `let` (no exclusivity check on a look-up).
+final class SharedLists {
     struct Entry {
         /// 0 for an empty slot (a key always has its count above bit 16).
         var key: UInt32 = 0
@@ -1238,13 +1272,12 @@ struct SharedLists {
     static let slots = 256
     private let entries: UnsafeMutablePointer<Entry>
 
-    static func allocate() -> SharedLists {
-        let entries = UnsafeMutablePointer<Entry>.allocate(capacity: slots)
-        entries.initialize(repeating: Entry(), count: slots)
-        return SharedLists(entries: entries)
+    init() {
+        entries = UnsafeMutablePointer<Entry>.allocate(capacity: Self.slots)
+        entries.initialize(repeating: Entry(), count: Self.slots)
     }
 
-    func deallocate() {
+    deinit {
         entries.deinitialize(count: Self.slots)
         entries.deallocate()
     }
