@@ -4,14 +4,50 @@
 extension Money {
     /// `init(dollars:)` on the bytes of an element; `text()` makes the text as written when they do not parse.
     package init(dollarsBytes bytes: UnsafeBufferPointer<UInt8>, text: () -> String) {
-        if let cents = Money.parseCents(bytes) { self.init(cents: cents) } else { self.init(dollars: text()) }
+        if let cents = Money.plainCents(bytes) ?? Money.parseCents(bytes) { self.init(cents: cents) } else { self.init(dollars: text()) }
+    }
+
+    /// The cents of the common forms, `D…` and `D….D` or `D….DD` (up to 15 bytes, so no overflow), as `parseCents`
+    /// reads them; nil for anything else (which `parseCents` then reads).
+    static func plainCents(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+        let count = bytes.count
+        guard count > 0, count <= 15 else { return nil }
+        var whole: Int64 = 0
+        var i = 0
+        while i < count, case let digit = bytes[i] &- 48, digit <= 9 {
+            whole = whole * 10 + Int64(digit)
+            i += 1
+        }
+        guard i > 0 else { return nil }
+        if i == count { return whole * 100 }
+        guard bytes[i] == UInt8(ascii: "."), count - i == 2 || count - i == 3 else { return nil }
+        let tenths = bytes[i + 1] &- 48
+        let hundredths = count - i == 3 ? bytes[i + 2] &- 48 : 0
+        guard tenths <= 9, hundredths <= 9 else { return nil }
+        return whole * 100 + Int64(tenths) * 10 + Int64(hundredths)
     }
 }
 
 extension Quantity {
     /// `init(text:)` on the bytes of an element; `text()` makes the text as written when they do not parse.
     package init(bytes: UnsafeBufferPointer<UInt8>, text: () -> String) {
-        if let value = Quantity.parse(bytes) { self.init(thousandths: value) } else { self.init(text: text()) }
+        if let value = Quantity.wholeThousandths(bytes) ?? Quantity.parse(bytes) {
+            self.init(thousandths: value)
+        } else {
+            self.init(text: text())
+        }
+    }
+
+    /// Up to nine digits (the common form) in thousandths, as `parse` reads them; nil for anything else.
+    static func wholeThousandths(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard bytes.count > 0, bytes.count <= 9 else { return nil }
+        var whole: Int64 = 0
+        for byte in bytes {
+            let digit = byte &- 48
+            guard digit <= 9 else { return nil }
+            whole = whole * 10 + Int64(digit)
+        }
+        return whole * 1000
     }
 }
 

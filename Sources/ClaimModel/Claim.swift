@@ -779,44 +779,44 @@ public struct Claim: Hashable, Sendable, Codable {
     }
 
     /// The stored properties of a claim, in the order (and with the coding) they always had.
-    @usableFromInline struct Fields: Hashable, Sendable, Codable {
-        @usableFromInline var type: ClaimType
-        @usableFromInline var id: String
-        @usableFromInline var totalCharge: Money
-        @usableFromInline var submitter: Party?
-        @usableFromInline var receiver: Party?
-        @usableFromInline var createdOn: CalendarDate?
-        @usableFromInline var billingProvider: Provider?
-        @usableFromInline var payToProvider: Provider?
-        @usableFromInline var subscriber: Subscriber
-        @usableFromInline var patient: Patient
-        @usableFromInline var payer: Payer?
-        @usableFromInline var placeOfService: String?
-        @usableFromInline var facilityTypeCode: String?
-        @usableFromInline var facilityCodeQualifier: String?
-        @usableFromInline var frequencyCode: String?
-        @usableFromInline var providerSignatureOnFile: String?
-        @usableFromInline var assignmentCode: String?
-        @usableFromInline var benefitsAssigned: String?
-        @usableFromInline var releaseOfInformation: String?
-        @OmittedWhenEmpty @usableFromInline var relatedCauses: [String]
-        @usableFromInline var priorAuthorization: String?
-        @usableFromInline var referralNumber: String?
-        @usableFromInline var originalClaimNumber: String?
-        @usableFromInline var medicalRecordNumber: String?
-        @usableFromInline var clearinghouseTraceNumber: String?
-        @OmittedWhenEmpty @usableFromInline var dates: [QualifiedDate]
-        @OmittedWhenEmpty @usableFromInline var diagnoses: [Diagnosis]
-        @OmittedWhenEmpty @usableFromInline var notes: [Note]
-        @OmittedWhenEmpty @usableFromInline var attachments: [Attachment]
-        @usableFromInline var referringProvider: Provider?
-        @usableFromInline var renderingProvider: Provider?
-        @usableFromInline var serviceFacility: Provider?
-        @OmittedWhenEmpty @usableFromInline var otherProviders: [Provider]
-        @usableFromInline var institutional: InstitutionalDetails?
-        @OmittedWhenEmpty @usableFromInline var otherCoverage: [OtherCoverage]
-        @OmittedWhenEmpty @usableFromInline var lines: [ServiceLine]
-        @usableFromInline var source: ClaimSource?
+    @usableFromInline package struct Fields: Hashable, Sendable, Codable {
+        @usableFromInline package var type: ClaimType
+        @usableFromInline package var id: String
+        @usableFromInline package var totalCharge: Money
+        @usableFromInline package var submitter: Party?
+        @usableFromInline package var receiver: Party?
+        @usableFromInline package var createdOn: CalendarDate?
+        @usableFromInline package var billingProvider: Provider?
+        @usableFromInline package var payToProvider: Provider?
+        @usableFromInline package var subscriber: Subscriber
+        @usableFromInline package var patient: Patient
+        @usableFromInline package var payer: Payer?
+        @usableFromInline package var placeOfService: String?
+        @usableFromInline package var facilityTypeCode: String?
+        @usableFromInline package var facilityCodeQualifier: String?
+        @usableFromInline package var frequencyCode: String?
+        @usableFromInline package var providerSignatureOnFile: String?
+        @usableFromInline package var assignmentCode: String?
+        @usableFromInline package var benefitsAssigned: String?
+        @usableFromInline package var releaseOfInformation: String?
+        @OmittedWhenEmpty @usableFromInline package var relatedCauses: [String]
+        @usableFromInline package var priorAuthorization: String?
+        @usableFromInline package var referralNumber: String?
+        @usableFromInline package var originalClaimNumber: String?
+        @usableFromInline package var medicalRecordNumber: String?
+        @usableFromInline package var clearinghouseTraceNumber: String?
+        @OmittedWhenEmpty @usableFromInline package var dates: [QualifiedDate]
+        @OmittedWhenEmpty @usableFromInline package var diagnoses: [Diagnosis]
+        @OmittedWhenEmpty @usableFromInline package var notes: [Note]
+        @OmittedWhenEmpty @usableFromInline package var attachments: [Attachment]
+        @usableFromInline package var referringProvider: Provider?
+        @usableFromInline package var renderingProvider: Provider?
+        @usableFromInline package var serviceFacility: Provider?
+        @OmittedWhenEmpty @usableFromInline package var otherProviders: [Provider]
+        @usableFromInline package var institutional: InstitutionalDetails?
+        @OmittedWhenEmpty @usableFromInline package var otherCoverage: [OtherCoverage]
+        @OmittedWhenEmpty @usableFromInline package var lines: [ServiceLine]
+        @usableFromInline package var source: ClaimSource?
     }
 
     /// The fields behind a reference: a copy of the value shares them until one copy is mutated.
@@ -830,6 +830,12 @@ public struct Claim: Hashable, Sendable, Codable {
 
     @inlinable mutating func makeUnique() {
         if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.fields) }
+    }
+
+    /// The stored properties to fill in place, made unique once rather than on each property (the X12 reader).
+    @inlinable package mutating func withFields<Result>(_ body: (inout Fields) throws -> Result) rethrows -> Result {
+        makeUnique()
+        return try body(&storage.fields)
     }
 
     public init(type: ClaimType, id: String, totalCharge: Money, submitter: Party? = nil, receiver: Party? = nil,

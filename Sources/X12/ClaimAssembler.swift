@@ -901,14 +901,17 @@ struct ClaimAssembler {
             let hours = Int(hhmm[0] - 48) * 10 + Int(hhmm[1] - 48), minutes = Int(hhmm[2] - 48) * 10 + Int(hhmm[3] - 48)
             return hours < 24 && minutes < 60
         }
-        if s.element(2, is: "DT") {
+        // DT and TM told apart by their two bytes (no call to compare them).
+        let isDT = format.count == 2 && format[0] == UInt8(ascii: "D") && format[1] == UInt8(ascii: "T")
+        let isTM = format.count == 2 && format[0] == UInt8(ascii: "T") && format[1] == UInt8(ascii: "M")
+        if isDT {
             if text.count == 12, digits, isTimeOfDay(UnsafeBufferPointer(rebasing: text[8..<12])),
                let day = CalendarDate(bytes: UnsafeBufferPointer(rebasing: text[0..<8])) {
                 return (DateOrRange(day), true)
             }
             return (DateOrRange(unparsed: s.string(3)), false)
         }
-        if s.element(2, is: "TM") {
+        if isTM {
             return (DateOrRange(unparsed: s.string(3)), digits && isTimeOfDay(text))
         }
         let date = DateOrRange(x12Bytes: text, format: format) { s.string(3) }
@@ -1219,31 +1222,44 @@ struct ClaimAssembler {
         loop = .header
         providerSlot = .ignored
         if claimBroken { claimBroken = false; return }
-        finished.source?.byteLength = claimEnd - claimStart.offset
-        if let subscriber = subscriberContext {
-            if let resolved = resolvedBilling, resolved.id == subscriber.billingID {
-                finished.billingProvider = resolved.provider
-                finished.payToProvider = resolved.payTo
-            } else if let billing = billingProviders[subscriber.billingID] {
-                var provider = billing.provider
-                if let taxonomy = billing.taxonomy, provider?.taxonomy == nil { provider?.taxonomy = taxonomy }
-                finished.billingProvider = provider
-                finished.payToProvider = billing.payTo
-                resolvedBilling = (subscriber.billingID, provider, billing.payTo)
+        let byteLength = claimEnd - claimStart.offset
+        // The claim's context, read field by field from the hierarchy (no copy of a whole context), and written
+        // into the claim's fields after one uniqueness check.
+        var billing: (provider: Provider?, payTo: Provider?)?
+        var subscriber: Subscriber?
+        var payer: Payer?
+        var patient: Patient?
+        if let billingID = subscriberContext?.billingID {
+            if resolvedBilling?.id == billingID {
+                billing = (resolvedBilling?.provider ?? nil, resolvedBilling?.payTo ?? nil)
+            } else if let context = billingProviders[billingID] {
+                var provider = context.provider
+                if let taxonomy = context.taxonomy, provider?.taxonomy == nil { provider?.taxonomy = taxonomy }
+                billing = (provider, context.payTo)
+                resolvedBilling = (billingID, provider, context.payTo)
             }
-            finished.subscriber = subscriber.subscriber
-            finished.payer = subscriber.payer
-            if let patient = patientContext {
-                finished.patient = patient.patient
-            } else if let patient = subscriber.selfPatient {
-                finished.patient = patient
-            } else {
-                let s = subscriber.subscriber
-                let patient = Patient(name: s.name, birthDate: s.birthDate, sex: s.sex, address: s.address,
-                                      relationshipToSubscriber: "18", isSubscriber: true)
-                finished.patient = patient
-                subscriberContext?.selfPatient = patient
+            subscriber = subscriberContext?.subscriber
+            payer = subscriberContext?.payer ?? nil
+            if let dependent = patientContext?.patient {
+                patient = dependent
+            } else if let selfPatient = subscriberContext?.selfPatient {
+                patient = selfPatient
+            } else if let s = subscriber {
+                let selfPatient = Patient(name: s.name, birthDate: s.birthDate, sex: s.sex, address: s.address,
+                                          relationshipToSubscriber: "18", isSubscriber: true)
+                patient = selfPatient
+                subscriberContext?.selfPatient = selfPatient
             }
+        }
+        finished.withFields { fields in
+            fields.source?.byteLength = byteLength
+            if let billing {
+                fields.billingProvider = billing.provider
+                fields.payToProvider = billing.payTo
+            }
+            if let subscriber { fields.subscriber = subscriber }
+            if subscriber != nil { fields.payer = payer }
+            if let patient { fields.patient = patient }
         }
         completed = finished
         hasCompleted = true
