@@ -52,73 +52,252 @@ public struct Provider: Hashable, Sendable, Codable {
         case billing, payTo, referring, rendering, serviceFacility, supervising, ordering
         case attending, operating, otherOperating, purchasedService, other
     }
-    public var role: Role
+    @inlinable public var role: Role {
+        get { storage.fields.role }
+        _modify { makeUnique(); yield &storage.fields.role }
+    }
     /// NM102: 1 person, 2 non-person entity.
-    public var entityType: String?
-    public var name: PersonName
-    public var npi: NPI?
+    @inlinable public var entityType: String? {
+        get { storage.fields.entityType }
+        _modify { makeUnique(); yield &storage.fields.entityType }
+    }
+    @inlinable public var name: PersonName {
+        get { storage.fields.name }
+        _modify { makeUnique(); yield &storage.fields.name }
+    }
+    @inlinable public var npi: NPI? {
+        get { storage.fields.npi }
+        _modify { makeUnique(); yield &storage.fields.npi }
+    }
     /// Federal tax id (REF*EI, employer id) or social security number (REF*SY).
-    public var taxID: QualifiedID?
+    @inlinable public var taxID: QualifiedID? {
+        get { storage.fields.taxID }
+        _modify { makeUnique(); yield &storage.fields.taxID }
+    }
     /// Provider taxonomy code (PRV03).
-    public var taxonomy: String?
-    @OmittedWhenEmpty public var secondaryIDs: [QualifiedID]
-    public var address: Address?
+    @inlinable public var taxonomy: String? {
+        get { storage.fields.taxonomy }
+        _modify { makeUnique(); yield &storage.fields.taxonomy }
+    }
+    @inlinable public var secondaryIDs: [QualifiedID] {
+        get { storage.fields.secondaryIDs }
+        _modify { makeUnique(); yield &storage.fields.secondaryIDs }
+    }
+    @inlinable public var address: Address? {
+        get { storage.fields.address }
+        _modify { makeUnique(); yield &storage.fields.address }
+    }
+
+    /// The stored properties of a provider, in the order (and with the coding) they always had.
+    @usableFromInline struct Fields: Hashable, Sendable, Codable {
+        @usableFromInline var role: Role
+        @usableFromInline var entityType: String?
+        @usableFromInline var name: PersonName
+        @usableFromInline var npi: NPI?
+        @usableFromInline var taxID: QualifiedID?
+        @usableFromInline var taxonomy: String?
+        @OmittedWhenEmpty @usableFromInline var secondaryIDs: [QualifiedID]
+        @usableFromInline var address: Address?
+    }
+
+    /// The fields behind a reference: a copy of the value shares them until one copy is mutated.
+    /// Mutated only through `makeUnique()`, so a shared instance is never written (hence `@unchecked Sendable`).
+    @usableFromInline final class Storage: @unchecked Sendable {
+        @exclusivity(unchecked) @usableFromInline var fields: Fields
+        @inlinable init(_ fields: Fields) { self.fields = fields }
+    }
+
+    @usableFromInline var storage: Storage
+
+    @inlinable mutating func makeUnique() {
+        if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.fields) }
+    }
 
     public init(role: Role, entityType: String? = nil, name: PersonName, npi: NPI? = nil, taxID: QualifiedID? = nil,
                 taxonomy: String? = nil, secondaryIDs: [QualifiedID] = [], address: Address? = nil) {
-        self.role = role; self.entityType = entityType; self.name = name; self.npi = npi; self.taxID = taxID
-        self.taxonomy = taxonomy; self.secondaryIDs = secondaryIDs; self.address = address
+        storage = Storage(Fields(role: role, entityType: entityType, name: name, npi: npi, taxID: taxID, taxonomy: taxonomy, secondaryIDs: secondaryIDs, address: address))
     }
+
+    public static func == (lhs: Provider, rhs: Provider) -> Bool {
+        lhs.storage === rhs.storage || lhs.storage.fields == rhs.storage.fields
+    }
+
+    public func hash(into hasher: inout Hasher) { storage.fields.hash(into: &hasher) }
+
+    /// The same JSON as the fields' own (synthesized) coding: the keys and their order are the properties'.
+    public init(from decoder: any Decoder) throws { storage = Storage(try Fields(from: decoder)) }
+
+    public func encode(to encoder: any Encoder) throws { try storage.fields.encode(to: encoder) }
 }
 
 /// The insured (loop 2000B/2010BA).
 public struct Subscriber: Hashable, Sendable, Codable {
-    public var memberID: String?
+    @inlinable public var memberID: String? {
+        get { storage.fields.memberID }
+        _modify { makeUnique(); yield &storage.fields.memberID }
+    }
     /// Loop 2010BA's name; nil when the loop is missing.
-    public var name: PersonName?
-    public var birthDate: DateOrRange?
+    @inlinable public var name: PersonName? {
+        get { storage.fields.name }
+        _modify { makeUnique(); yield &storage.fields.name }
+    }
+    @inlinable public var birthDate: DateOrRange? {
+        get { storage.fields.birthDate }
+        _modify { makeUnique(); yield &storage.fields.birthDate }
+    }
     /// DMG03: F, M or U.
-    public var sex: String?
-    public var address: Address?
+    @inlinable public var sex: String? {
+        get { storage.fields.sex }
+        _modify { makeUnique(); yield &storage.fields.sex }
+    }
+    @inlinable public var address: Address? {
+        get { storage.fields.address }
+        _modify { makeUnique(); yield &storage.fields.address }
+    }
     /// SBR01: P primary, S secondary, T tertiary …
-    public var payerResponsibility: String?
+    @inlinable public var payerResponsibility: String? {
+        get { storage.fields.payerResponsibility }
+        _modify { makeUnique(); yield &storage.fields.payerResponsibility }
+    }
     /// SBR02: the individual relationship code (18 = self, the subscriber is the patient).
-    public var relationshipCode: String?
-    public var groupNumber: String?
-    public var groupName: String?
+    @inlinable public var relationshipCode: String? {
+        get { storage.fields.relationshipCode }
+        _modify { makeUnique(); yield &storage.fields.relationshipCode }
+    }
+    @inlinable public var groupNumber: String? {
+        get { storage.fields.groupNumber }
+        _modify { makeUnique(); yield &storage.fields.groupNumber }
+    }
+    @inlinable public var groupName: String? {
+        get { storage.fields.groupName }
+        _modify { makeUnique(); yield &storage.fields.groupName }
+    }
     /// SBR05 insurance type code (837P; e.g. 12 Medicare secondary working aged).
-    public var insuranceType: String?
+    @inlinable public var insuranceType: String? {
+        get { storage.fields.insuranceType }
+        _modify { makeUnique(); yield &storage.fields.insuranceType }
+    }
     /// SBR09: MB Medicare Part B, MA Part A, MC Medicaid, CI commercial, BL Blue Cross …
-    public var claimFilingIndicator: String?
+    @inlinable public var claimFilingIndicator: String? {
+        get { storage.fields.claimFilingIndicator }
+        _modify { makeUnique(); yield &storage.fields.claimFilingIndicator }
+    }
+
+    /// The stored properties of a subscriber, in the order (and with the coding) they always had.
+    @usableFromInline struct Fields: Hashable, Sendable, Codable {
+        @usableFromInline var memberID: String?
+        @usableFromInline var name: PersonName?
+        @usableFromInline var birthDate: DateOrRange?
+        @usableFromInline var sex: String?
+        @usableFromInline var address: Address?
+        @usableFromInline var payerResponsibility: String?
+        @usableFromInline var relationshipCode: String?
+        @usableFromInline var groupNumber: String?
+        @usableFromInline var groupName: String?
+        @usableFromInline var insuranceType: String?
+        @usableFromInline var claimFilingIndicator: String?
+    }
+
+    /// The fields behind a reference: a copy of the value shares them until one copy is mutated.
+    /// Mutated only through `makeUnique()`, so a shared instance is never written (hence `@unchecked Sendable`).
+    @usableFromInline final class Storage: @unchecked Sendable {
+        @exclusivity(unchecked) @usableFromInline var fields: Fields
+        @inlinable init(_ fields: Fields) { self.fields = fields }
+    }
+
+    @usableFromInline var storage: Storage
+
+    @inlinable mutating func makeUnique() {
+        if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.fields) }
+    }
 
     public init(memberID: String? = nil, name: PersonName?, birthDate: DateOrRange? = nil, sex: String? = nil,
                 address: Address? = nil, payerResponsibility: String? = nil, relationshipCode: String? = nil,
                 groupNumber: String? = nil, groupName: String? = nil, insuranceType: String? = nil,
                 claimFilingIndicator: String? = nil) {
-        self.memberID = memberID; self.name = name; self.birthDate = birthDate; self.sex = sex; self.address = address
-        self.payerResponsibility = payerResponsibility; self.relationshipCode = relationshipCode
-        self.groupNumber = groupNumber; self.groupName = groupName; self.insuranceType = insuranceType
-        self.claimFilingIndicator = claimFilingIndicator
+        storage = Storage(Fields(memberID: memberID, name: name, birthDate: birthDate, sex: sex, address: address, payerResponsibility: payerResponsibility, relationshipCode: relationshipCode, groupNumber: groupNumber, groupName: groupName, insuranceType: insuranceType, claimFilingIndicator: claimFilingIndicator))
     }
+
+    public static func == (lhs: Subscriber, rhs: Subscriber) -> Bool {
+        lhs.storage === rhs.storage || lhs.storage.fields == rhs.storage.fields
+    }
+
+    public func hash(into hasher: inout Hasher) { storage.fields.hash(into: &hasher) }
+
+    /// The same JSON as the fields' own (synthesized) coding: the keys and their order are the properties'.
+    public init(from decoder: any Decoder) throws { storage = Storage(try Fields(from: decoder)) }
+
+    public func encode(to encoder: any Encoder) throws { try storage.fields.encode(to: encoder) }
 }
 
 /// The person who received the services: the subscriber, or a dependent (loop 2000C/2010CA).
 public struct Patient: Hashable, Sendable, Codable {
     /// nil when the name loop (2010BA or 2010CA) is missing.
-    public var name: PersonName?
-    public var birthDate: DateOrRange?
-    public var sex: String?
-    public var address: Address?
+    @inlinable public var name: PersonName? {
+        get { storage.fields.name }
+        _modify { makeUnique(); yield &storage.fields.name }
+    }
+    @inlinable public var birthDate: DateOrRange? {
+        get { storage.fields.birthDate }
+        _modify { makeUnique(); yield &storage.fields.birthDate }
+    }
+    @inlinable public var sex: String? {
+        get { storage.fields.sex }
+        _modify { makeUnique(); yield &storage.fields.sex }
+    }
+    @inlinable public var address: Address? {
+        get { storage.fields.address }
+        _modify { makeUnique(); yield &storage.fields.address }
+    }
     /// Relationship to the subscriber: `18` (self) when the subscriber is the patient, else PAT01 (01 spouse, 19 child …).
-    public var relationshipToSubscriber: String?
+    @inlinable public var relationshipToSubscriber: String? {
+        get { storage.fields.relationshipToSubscriber }
+        _modify { makeUnique(); yield &storage.fields.relationshipToSubscriber }
+    }
     /// True when the patient is the subscriber (no 2000C loop).
-    public var isSubscriber: Bool
+    @inlinable public var isSubscriber: Bool {
+        get { storage.fields.isSubscriber }
+        _modify { makeUnique(); yield &storage.fields.isSubscriber }
+    }
+
+    /// The stored properties of a patient, in the order (and with the coding) they always had.
+    @usableFromInline struct Fields: Hashable, Sendable, Codable {
+        @usableFromInline var name: PersonName?
+        @usableFromInline var birthDate: DateOrRange?
+        @usableFromInline var sex: String?
+        @usableFromInline var address: Address?
+        @usableFromInline var relationshipToSubscriber: String?
+        @usableFromInline var isSubscriber: Bool
+    }
+
+    /// The fields behind a reference: a copy of the value shares them until one copy is mutated.
+    /// Mutated only through `makeUnique()`, so a shared instance is never written (hence `@unchecked Sendable`).
+    @usableFromInline final class Storage: @unchecked Sendable {
+        @exclusivity(unchecked) @usableFromInline var fields: Fields
+        @inlinable init(_ fields: Fields) { self.fields = fields }
+    }
+
+    @usableFromInline var storage: Storage
+
+    @inlinable mutating func makeUnique() {
+        if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.fields) }
+    }
 
     public init(name: PersonName?, birthDate: DateOrRange? = nil, sex: String? = nil, address: Address? = nil,
                 relationshipToSubscriber: String? = nil, isSubscriber: Bool) {
-        self.name = name; self.birthDate = birthDate; self.sex = sex; self.address = address
-        self.relationshipToSubscriber = relationshipToSubscriber; self.isSubscriber = isSubscriber
+        storage = Storage(Fields(name: name, birthDate: birthDate, sex: sex, address: address, relationshipToSubscriber: relationshipToSubscriber, isSubscriber: isSubscriber))
     }
+
+    public static func == (lhs: Patient, rhs: Patient) -> Bool {
+        lhs.storage === rhs.storage || lhs.storage.fields == rhs.storage.fields
+    }
+
+    public func hash(into hasher: inout Hasher) { storage.fields.hash(into: &hasher) }
+
+    /// The same JSON as the fields' own (synthesized) coding: the keys and their order are the properties'.
+    public init(from decoder: any Decoder) throws { storage = Storage(try Fields(from: decoder)) }
+
+    public func encode(to encoder: any Encoder) throws { try storage.fields.encode(to: encoder) }
 }
 
 /// The payer (2010BB).
@@ -251,38 +430,145 @@ public struct DrugInfo: Hashable, Sendable, Codable {
 /// One service line (loop 2400).
 public struct ServiceLine: Hashable, Sendable, Codable {
     /// 1-based position of the line within its claim.
-    public var number: Int
+    @inlinable public var number: Int {
+        get { storage.fields.number }
+        _modify { makeUnique(); yield &storage.fields.number }
+    }
     /// LX01 as written (some files never restart it per claim).
-    public var lx: String?
+    @inlinable public var lx: String? {
+        get { storage.fields.lx }
+        _modify { makeUnique(); yield &storage.fields.lx }
+    }
     /// SV101-1 / SV202-1: HC (CPT/HCPCS), ER, IV, WK, N4 …
-    public var procedureQualifier: String?
+    @inlinable public var procedureQualifier: String? {
+        get { storage.fields.procedureQualifier }
+        _modify { makeUnique(); yield &storage.fields.procedureQualifier }
+    }
     /// The procedure code (absent on an 837I line billed by revenue code only).
-    public var procedureCode: ProcedureCode?
+    @inlinable public var procedureCode: ProcedureCode? {
+        get { storage.fields.procedureCode }
+        _modify { makeUnique(); yield &storage.fields.procedureCode }
+    }
     /// SV201: the revenue code of an institutional line.
-    public var revenueCode: String?
+    @inlinable public var revenueCode: String? {
+        get { storage.fields.revenueCode }
+        _modify { makeUnique(); yield &storage.fields.revenueCode }
+    }
     /// Up to four modifiers, in order.
-    @OmittedWhenEmpty public var modifiers: [Modifier]
+    @inlinable public var modifiers: [Modifier] {
+        get { storage.fields.modifiers }
+        _modify { makeUnique(); yield &storage.fields.modifiers }
+    }
     /// SV101-7 / SV202-7: description, for unlisted and not-otherwise-classified codes.
-    public var procedureDescription: String?
-    public var charge: Money
+    @inlinable public var procedureDescription: String? {
+        get { storage.fields.procedureDescription }
+        _modify { makeUnique(); yield &storage.fields.procedureDescription }
+    }
+    @inlinable public var charge: Money {
+        get { storage.fields.charge }
+        _modify { makeUnique(); yield &storage.fields.charge }
+    }
     /// SV103 / SV204: UN unit, MJ minutes, DA days.
-    public var unitBasis: String?
-    public var units: Quantity?
+    @inlinable public var unitBasis: String? {
+        get { storage.fields.unitBasis }
+        _modify { makeUnique(); yield &storage.fields.unitBasis }
+    }
+    @inlinable public var units: Quantity? {
+        get { storage.fields.units }
+        _modify { makeUnique(); yield &storage.fields.units }
+    }
     /// SV105, when the line's place of service differs from the claim's.
-    public var placeOfService: String?
+    @inlinable public var placeOfService: String? {
+        get { storage.fields.placeOfService }
+        _modify { makeUnique(); yield &storage.fields.placeOfService }
+    }
     /// SV107 (1-based pointers into the claim's principal and other diagnoses).
-    @OmittedWhenEmpty public var diagnosisPointers: [Int]
+    @inlinable public var diagnosisPointers: [Int] {
+        get { storage.fields.diagnosisPointers }
+        _modify { makeUnique(); yield &storage.fields.diagnosisPointers }
+    }
     /// DTP*472 service date or range.
-    public var serviceDate: DateOrRange?
-    public var renderingProvider: Provider?
-    public var referringProvider: Provider?
-    @OmittedWhenEmpty public var otherProviders: [Provider]
-    public var drug: DrugInfo?
+    @inlinable public var serviceDate: DateOrRange? {
+        get { storage.fields.serviceDate }
+        _modify { makeUnique(); yield &storage.fields.serviceDate }
+    }
+    @inlinable public var renderingProvider: Provider? {
+        get { storage.fields.renderingProvider }
+        _modify { makeUnique(); yield &storage.fields.renderingProvider }
+    }
+    @inlinable public var referringProvider: Provider? {
+        get { storage.fields.referringProvider }
+        _modify { makeUnique(); yield &storage.fields.referringProvider }
+    }
+    @inlinable public var otherProviders: [Provider] {
+        get { storage.fields.otherProviders }
+        _modify { makeUnique(); yield &storage.fields.otherProviders }
+    }
+    @inlinable public var drug: DrugInfo? {
+        get { storage.fields.drug }
+        _modify { makeUnique(); yield &storage.fields.drug }
+    }
     /// REF*6R line item control number.
-    public var lineControlNumber: String?
-    public var priorAuthorization: String?
-    @OmittedWhenEmpty public var notes: [Note]
-    @OmittedWhenEmpty public var attachments: [Attachment]
+    @inlinable public var lineControlNumber: String? {
+        get { storage.fields.lineControlNumber }
+        _modify { makeUnique(); yield &storage.fields.lineControlNumber }
+    }
+    @inlinable public var priorAuthorization: String? {
+        get { storage.fields.priorAuthorization }
+        _modify { makeUnique(); yield &storage.fields.priorAuthorization }
+    }
+    @inlinable public var notes: [Note] {
+        get { storage.fields.notes }
+        _modify { makeUnique(); yield &storage.fields.notes }
+    }
+    @inlinable public var attachments: [Attachment] {
+        get { storage.fields.attachments }
+        _modify { makeUnique(); yield &storage.fields.attachments }
+    }
+
+    /// The stored properties of a line, in the order (and with the coding) they always had.
+    @usableFromInline package struct Fields: Hashable, Sendable, Codable {
+        @usableFromInline package var number: Int
+        @usableFromInline package var lx: String?
+        @usableFromInline package var procedureQualifier: String?
+        @usableFromInline package var procedureCode: ProcedureCode?
+        @usableFromInline package var revenueCode: String?
+        @OmittedWhenEmpty @usableFromInline package var modifiers: [Modifier]
+        @usableFromInline package var procedureDescription: String?
+        @usableFromInline package var charge: Money
+        @usableFromInline package var unitBasis: String?
+        @usableFromInline package var units: Quantity?
+        @usableFromInline package var placeOfService: String?
+        @OmittedWhenEmpty @usableFromInline package var diagnosisPointers: [Int]
+        @usableFromInline package var serviceDate: DateOrRange?
+        @usableFromInline package var renderingProvider: Provider?
+        @usableFromInline package var referringProvider: Provider?
+        @OmittedWhenEmpty @usableFromInline package var otherProviders: [Provider]
+        @usableFromInline package var drug: DrugInfo?
+        @usableFromInline package var lineControlNumber: String?
+        @usableFromInline package var priorAuthorization: String?
+        @OmittedWhenEmpty @usableFromInline package var notes: [Note]
+        @OmittedWhenEmpty @usableFromInline package var attachments: [Attachment]
+    }
+
+    /// The fields behind a reference: a copy of the value shares them until one copy is mutated.
+    /// Mutated only through `makeUnique()`, so a shared instance is never written (hence `@unchecked Sendable`).
+    @usableFromInline final class Storage: @unchecked Sendable {
+        @exclusivity(unchecked) @usableFromInline var fields: Fields
+        @inlinable init(_ fields: Fields) { self.fields = fields }
+    }
+
+    @usableFromInline var storage: Storage
+
+    @inlinable mutating func makeUnique() {
+        if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.fields) }
+    }
+
+    /// The stored properties to fill in place, made unique once rather than on each property (the X12 reader).
+    @inlinable package mutating func withFields<Result>(_ body: (inout Fields) throws -> Result) rethrows -> Result {
+        makeUnique()
+        return try body(&storage.fields)
+    }
 
     public init(number: Int, lx: String? = nil, procedureQualifier: String? = "HC", procedureCode: ProcedureCode? = nil,
                 revenueCode: String? = nil, modifiers: [Modifier] = [], procedureDescription: String? = nil,
@@ -291,15 +577,19 @@ public struct ServiceLine: Hashable, Sendable, Codable {
                 referringProvider: Provider? = nil, otherProviders: [Provider] = [], drug: DrugInfo? = nil,
                 lineControlNumber: String? = nil, priorAuthorization: String? = nil, notes: [Note] = [],
                 attachments: [Attachment] = []) {
-        self.number = number; self.lx = lx; self.procedureQualifier = procedureQualifier
-        self.procedureCode = procedureCode; self.revenueCode = revenueCode; self.modifiers = modifiers
-        self.procedureDescription = procedureDescription; self.charge = charge; self.unitBasis = unitBasis
-        self.units = units; self.placeOfService = placeOfService; self.diagnosisPointers = diagnosisPointers
-        self.serviceDate = serviceDate; self.renderingProvider = renderingProvider
-        self.referringProvider = referringProvider; self.otherProviders = otherProviders; self.drug = drug
-        self.lineControlNumber = lineControlNumber; self.priorAuthorization = priorAuthorization
-        self.notes = notes; self.attachments = attachments
+        storage = Storage(Fields(number: number, lx: lx, procedureQualifier: procedureQualifier, procedureCode: procedureCode, revenueCode: revenueCode, modifiers: modifiers, procedureDescription: procedureDescription, charge: charge, unitBasis: unitBasis, units: units, placeOfService: placeOfService, diagnosisPointers: diagnosisPointers, serviceDate: serviceDate, renderingProvider: renderingProvider, referringProvider: referringProvider, otherProviders: otherProviders, drug: drug, lineControlNumber: lineControlNumber, priorAuthorization: priorAuthorization, notes: notes, attachments: attachments))
     }
+
+    public static func == (lhs: ServiceLine, rhs: ServiceLine) -> Bool {
+        lhs.storage === rhs.storage || lhs.storage.fields == rhs.storage.fields
+    }
+
+    public func hash(into hasher: inout Hasher) { storage.fields.hash(into: &hasher) }
+
+    /// The same JSON as the fields' own (synthesized) coding: the keys and their order are the properties'.
+    public init(from decoder: any Decoder) throws { storage = Storage(try Fields(from: decoder)) }
+
+    public func encode(to encoder: any Encoder) throws { try storage.fields.encode(to: encoder) }
 }
 
 /// Where a claim was read from: the file, the segment number of its CLM (1-based from the file's first
@@ -325,57 +615,228 @@ public struct ClaimSource: Hashable, Sendable, Codable {
 
 /// A claim: one CLM loop with everything it needs to be judged on its own.
 public struct Claim: Hashable, Sendable, Codable {
-    public var type: ClaimType
+    @inlinable public var type: ClaimType {
+        get { storage.fields.type }
+        _modify { makeUnique(); yield &storage.fields.type }
+    }
     /// CLM01, the patient control number the provider assigned.
-    public var id: String
+    @inlinable public var id: String {
+        get { storage.fields.id }
+        _modify { makeUnique(); yield &storage.fields.id }
+    }
     /// CLM02.
-    public var totalCharge: Money
-    public var submitter: Party?
-    public var receiver: Party?
+    @inlinable public var totalCharge: Money {
+        get { storage.fields.totalCharge }
+        _modify { makeUnique(); yield &storage.fields.totalCharge }
+    }
+    @inlinable public var submitter: Party? {
+        get { storage.fields.submitter }
+        _modify { makeUnique(); yield &storage.fields.submitter }
+    }
+    @inlinable public var receiver: Party? {
+        get { storage.fields.receiver }
+        _modify { makeUnique(); yield &storage.fields.receiver }
+    }
     /// BHT04: the day the claim file was created.
-    public var createdOn: CalendarDate?
+    @inlinable public var createdOn: CalendarDate? {
+        get { storage.fields.createdOn }
+        _modify { makeUnique(); yield &storage.fields.createdOn }
+    }
     /// Loop 2010AA; nil when the file has no billing provider name loop (a rule reports it).
-    public var billingProvider: Provider?
-    public var payToProvider: Provider?
-    public var subscriber: Subscriber
-    public var patient: Patient
+    @inlinable public var billingProvider: Provider? {
+        get { storage.fields.billingProvider }
+        _modify { makeUnique(); yield &storage.fields.billingProvider }
+    }
+    @inlinable public var payToProvider: Provider? {
+        get { storage.fields.payToProvider }
+        _modify { makeUnique(); yield &storage.fields.payToProvider }
+    }
+    @inlinable public var subscriber: Subscriber {
+        get { storage.fields.subscriber }
+        _modify { makeUnique(); yield &storage.fields.subscriber }
+    }
+    @inlinable public var patient: Patient {
+        get { storage.fields.patient }
+        _modify { makeUnique(); yield &storage.fields.patient }
+    }
     /// Loop 2010BB; nil when the file has none.
-    public var payer: Payer?
+    @inlinable public var payer: Payer? {
+        get { storage.fields.payer }
+        _modify { makeUnique(); yield &storage.fields.payer }
+    }
     /// CLM05-1 on an 837P: the place of service code (11 office, 21 inpatient hospital …).
-    public var placeOfService: String?
+    @inlinable public var placeOfService: String? {
+        get { storage.fields.placeOfService }
+        _modify { makeUnique(); yield &storage.fields.placeOfService }
+    }
     /// CLM05-1 on an 837I: the facility type code (first two digits of the type of bill).
-    public var facilityTypeCode: String?
+    @inlinable public var facilityTypeCode: String? {
+        get { storage.fields.facilityTypeCode }
+        _modify { makeUnique(); yield &storage.fields.facilityTypeCode }
+    }
     /// CLM05-2: B (place of service) or A (uniform billing claim form bill type).
-    public var facilityCodeQualifier: String?
+    @inlinable public var facilityCodeQualifier: String? {
+        get { storage.fields.facilityCodeQualifier }
+        _modify { makeUnique(); yield &storage.fields.facilityCodeQualifier }
+    }
     /// CLM05-3: 1 original, 7 replacement, 8 void …
-    public var frequencyCode: String?
+    @inlinable public var frequencyCode: String? {
+        get { storage.fields.frequencyCode }
+        _modify { makeUnique(); yield &storage.fields.frequencyCode }
+    }
     /// CLM06 provider signature on file, CLM07 assignment / plan participation, CLM08 benefits assigned,
     /// CLM09 release of information.
-    public var providerSignatureOnFile: String?
-    public var assignmentCode: String?
-    public var benefitsAssigned: String?
-    public var releaseOfInformation: String?
+    @inlinable public var providerSignatureOnFile: String? {
+        get { storage.fields.providerSignatureOnFile }
+        _modify { makeUnique(); yield &storage.fields.providerSignatureOnFile }
+    }
+    @inlinable public var assignmentCode: String? {
+        get { storage.fields.assignmentCode }
+        _modify { makeUnique(); yield &storage.fields.assignmentCode }
+    }
+    @inlinable public var benefitsAssigned: String? {
+        get { storage.fields.benefitsAssigned }
+        _modify { makeUnique(); yield &storage.fields.benefitsAssigned }
+    }
+    @inlinable public var releaseOfInformation: String? {
+        get { storage.fields.releaseOfInformation }
+        _modify { makeUnique(); yield &storage.fields.releaseOfInformation }
+    }
     /// CLM11: related causes (AA auto accident, EM employment, OA other accident).
-    @OmittedWhenEmpty public var relatedCauses: [String]
-    public var priorAuthorization: String?
-    public var referralNumber: String?
+    @inlinable public var relatedCauses: [String] {
+        get { storage.fields.relatedCauses }
+        _modify { makeUnique(); yield &storage.fields.relatedCauses }
+    }
+    @inlinable public var priorAuthorization: String? {
+        get { storage.fields.priorAuthorization }
+        _modify { makeUnique(); yield &storage.fields.priorAuthorization }
+    }
+    @inlinable public var referralNumber: String? {
+        get { storage.fields.referralNumber }
+        _modify { makeUnique(); yield &storage.fields.referralNumber }
+    }
     /// REF*F8: the payer's claim control number of the claim this one replaces or voids.
-    public var originalClaimNumber: String?
-    public var medicalRecordNumber: String?
-    public var clearinghouseTraceNumber: String?
-    @OmittedWhenEmpty public var dates: [QualifiedDate]
-    @OmittedWhenEmpty public var diagnoses: [Diagnosis]
-    @OmittedWhenEmpty public var notes: [Note]
-    @OmittedWhenEmpty public var attachments: [Attachment]
-    public var referringProvider: Provider?
-    public var renderingProvider: Provider?
-    public var serviceFacility: Provider?
+    @inlinable public var originalClaimNumber: String? {
+        get { storage.fields.originalClaimNumber }
+        _modify { makeUnique(); yield &storage.fields.originalClaimNumber }
+    }
+    @inlinable public var medicalRecordNumber: String? {
+        get { storage.fields.medicalRecordNumber }
+        _modify { makeUnique(); yield &storage.fields.medicalRecordNumber }
+    }
+    @inlinable public var clearinghouseTraceNumber: String? {
+        get { storage.fields.clearinghouseTraceNumber }
+        _modify { makeUnique(); yield &storage.fields.clearinghouseTraceNumber }
+    }
+    @inlinable public var dates: [QualifiedDate] {
+        get { storage.fields.dates }
+        _modify { makeUnique(); yield &storage.fields.dates }
+    }
+    @inlinable public var diagnoses: [Diagnosis] {
+        get { storage.fields.diagnoses }
+        _modify { makeUnique(); yield &storage.fields.diagnoses }
+    }
+    @inlinable public var notes: [Note] {
+        get { storage.fields.notes }
+        _modify { makeUnique(); yield &storage.fields.notes }
+    }
+    @inlinable public var attachments: [Attachment] {
+        get { storage.fields.attachments }
+        _modify { makeUnique(); yield &storage.fields.attachments }
+    }
+    @inlinable public var referringProvider: Provider? {
+        get { storage.fields.referringProvider }
+        _modify { makeUnique(); yield &storage.fields.referringProvider }
+    }
+    @inlinable public var renderingProvider: Provider? {
+        get { storage.fields.renderingProvider }
+        _modify { makeUnique(); yield &storage.fields.renderingProvider }
+    }
+    @inlinable public var serviceFacility: Provider? {
+        get { storage.fields.serviceFacility }
+        _modify { makeUnique(); yield &storage.fields.serviceFacility }
+    }
     /// Supervising (837P), attending, operating and other providers (837I), in the order written.
-    @OmittedWhenEmpty public var otherProviders: [Provider]
-    public var institutional: InstitutionalDetails?
-    @OmittedWhenEmpty public var otherCoverage: [OtherCoverage]
-    @OmittedWhenEmpty public var lines: [ServiceLine]
-    public var source: ClaimSource?
+    @inlinable public var otherProviders: [Provider] {
+        get { storage.fields.otherProviders }
+        _modify { makeUnique(); yield &storage.fields.otherProviders }
+    }
+    @inlinable public var institutional: InstitutionalDetails? {
+        get { storage.fields.institutional }
+        _modify { makeUnique(); yield &storage.fields.institutional }
+    }
+    @inlinable public var otherCoverage: [OtherCoverage] {
+        get { storage.fields.otherCoverage }
+        _modify { makeUnique(); yield &storage.fields.otherCoverage }
+    }
+    @inlinable public var lines: [ServiceLine] {
+        get { storage.fields.lines }
+        _modify { makeUnique(); yield &storage.fields.lines }
+    }
+    @inlinable public var source: ClaimSource? {
+        get { storage.fields.source }
+        _modify { makeUnique(); yield &storage.fields.source }
+    }
+
+    /// The stored properties of a claim, in the order (and with the coding) they always had.
+    @usableFromInline package struct Fields: Hashable, Sendable, Codable {
+        @usableFromInline package var type: ClaimType
+        @usableFromInline package var id: String
+        @usableFromInline package var totalCharge: Money
+        @usableFromInline package var submitter: Party?
+        @usableFromInline package var receiver: Party?
+        @usableFromInline package var createdOn: CalendarDate?
+        @usableFromInline package var billingProvider: Provider?
+        @usableFromInline package var payToProvider: Provider?
+        @usableFromInline package var subscriber: Subscriber
+        @usableFromInline package var patient: Patient
+        @usableFromInline package var payer: Payer?
+        @usableFromInline package var placeOfService: String?
+        @usableFromInline package var facilityTypeCode: String?
+        @usableFromInline package var facilityCodeQualifier: String?
+        @usableFromInline package var frequencyCode: String?
+        @usableFromInline package var providerSignatureOnFile: String?
+        @usableFromInline package var assignmentCode: String?
+        @usableFromInline package var benefitsAssigned: String?
+        @usableFromInline package var releaseOfInformation: String?
+        @OmittedWhenEmpty @usableFromInline package var relatedCauses: [String]
+        @usableFromInline package var priorAuthorization: String?
+        @usableFromInline package var referralNumber: String?
+        @usableFromInline package var originalClaimNumber: String?
+        @usableFromInline package var medicalRecordNumber: String?
+        @usableFromInline package var clearinghouseTraceNumber: String?
+        @OmittedWhenEmpty @usableFromInline package var dates: [QualifiedDate]
+        @OmittedWhenEmpty @usableFromInline package var diagnoses: [Diagnosis]
+        @OmittedWhenEmpty @usableFromInline package var notes: [Note]
+        @OmittedWhenEmpty @usableFromInline package var attachments: [Attachment]
+        @usableFromInline package var referringProvider: Provider?
+        @usableFromInline package var renderingProvider: Provider?
+        @usableFromInline package var serviceFacility: Provider?
+        @OmittedWhenEmpty @usableFromInline package var otherProviders: [Provider]
+        @usableFromInline package var institutional: InstitutionalDetails?
+        @OmittedWhenEmpty @usableFromInline package var otherCoverage: [OtherCoverage]
+        @OmittedWhenEmpty @usableFromInline package var lines: [ServiceLine]
+        @usableFromInline package var source: ClaimSource?
+    }
+
+    /// The fields behind a reference: a copy of the value shares them until one copy is mutated.
+    /// Mutated only through `makeUnique()`, so a shared instance is never written (hence `@unchecked Sendable`).
+    @usableFromInline final class Storage: @unchecked Sendable {
+        @exclusivity(unchecked) @usableFromInline var fields: Fields
+        @inlinable init(_ fields: Fields) { self.fields = fields }
+    }
+
+    @usableFromInline var storage: Storage
+
+    @inlinable mutating func makeUnique() {
+        if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.fields) }
+    }
+
+    /// The stored properties to fill in place, made unique once rather than on each property (the X12 reader).
+    @inlinable package mutating func withFields<Result>(_ body: (inout Fields) throws -> Result) rethrows -> Result {
+        makeUnique()
+        return try body(&storage.fields)
+    }
 
     public init(type: ClaimType, id: String, totalCharge: Money, submitter: Party? = nil, receiver: Party? = nil,
                 createdOn: CalendarDate? = nil, billingProvider: Provider?, payToProvider: Provider? = nil,
@@ -389,22 +850,19 @@ public struct Claim: Hashable, Sendable, Codable {
                 renderingProvider: Provider? = nil, serviceFacility: Provider? = nil, otherProviders: [Provider] = [],
                 institutional: InstitutionalDetails? = nil, otherCoverage: [OtherCoverage] = [],
                 lines: [ServiceLine] = [], source: ClaimSource? = nil) {
-        self.type = type; self.id = id; self.totalCharge = totalCharge; self.submitter = submitter
-        self.receiver = receiver; self.createdOn = createdOn; self.billingProvider = billingProvider
-        self.payToProvider = payToProvider; self.subscriber = subscriber; self.patient = patient; self.payer = payer
-        self.placeOfService = placeOfService; self.facilityTypeCode = facilityTypeCode
-        self.facilityCodeQualifier = facilityCodeQualifier; self.frequencyCode = frequencyCode
-        self.providerSignatureOnFile = providerSignatureOnFile; self.assignmentCode = assignmentCode
-        self.benefitsAssigned = benefitsAssigned; self.releaseOfInformation = releaseOfInformation
-        self.relatedCauses = relatedCauses; self.priorAuthorization = priorAuthorization
-        self.referralNumber = referralNumber; self.originalClaimNumber = originalClaimNumber
-        self.medicalRecordNumber = medicalRecordNumber; self.clearinghouseTraceNumber = clearinghouseTraceNumber
-        self.dates = dates; self.diagnoses = diagnoses; self.notes = notes; self.attachments = attachments
-        self.referringProvider = referringProvider; self.renderingProvider = renderingProvider
-        self.serviceFacility = serviceFacility; self.otherProviders = otherProviders
-        self.institutional = institutional; self.otherCoverage = otherCoverage; self.lines = lines
-        self.source = source
+        storage = Storage(Fields(type: type, id: id, totalCharge: totalCharge, submitter: submitter, receiver: receiver, createdOn: createdOn, billingProvider: billingProvider, payToProvider: payToProvider, subscriber: subscriber, patient: patient, payer: payer, placeOfService: placeOfService, facilityTypeCode: facilityTypeCode, facilityCodeQualifier: facilityCodeQualifier, frequencyCode: frequencyCode, providerSignatureOnFile: providerSignatureOnFile, assignmentCode: assignmentCode, benefitsAssigned: benefitsAssigned, releaseOfInformation: releaseOfInformation, relatedCauses: relatedCauses, priorAuthorization: priorAuthorization, referralNumber: referralNumber, originalClaimNumber: originalClaimNumber, medicalRecordNumber: medicalRecordNumber, clearinghouseTraceNumber: clearinghouseTraceNumber, dates: dates, diagnoses: diagnoses, notes: notes, attachments: attachments, referringProvider: referringProvider, renderingProvider: renderingProvider, serviceFacility: serviceFacility, otherProviders: otherProviders, institutional: institutional, otherCoverage: otherCoverage, lines: lines, source: source))
     }
+
+    public static func == (lhs: Claim, rhs: Claim) -> Bool {
+        lhs.storage === rhs.storage || lhs.storage.fields == rhs.storage.fields
+    }
+
+    public func hash(into hasher: inout Hasher) { storage.fields.hash(into: &hasher) }
+
+    /// The same JSON as the fields' own (synthesized) coding: the keys and their order are the properties'.
+    public init(from decoder: any Decoder) throws { storage = Storage(try Fields(from: decoder)) }
+
+    public func encode(to encoder: any Encoder) throws { try storage.fields.encode(to: encoder) }
 
     /// The diagnoses a service line's pointers refer to: principal and other, in the order written.
     public var pointableDiagnoses: [Diagnosis] {

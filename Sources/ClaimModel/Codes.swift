@@ -13,19 +13,24 @@ public struct NPI: Hashable, Sendable, Codable, CustomStringConvertible {
 
     /// The Luhn check with the 80840 health-industry prefix (its contribution is the constant 24).
     public static func checkDigitIsValid(_ text: String) -> Bool {
-        let digits = text.utf8.map { Int($0) - 48 }
-        guard digits.count == 10, digits.allSatisfy({ (0...9).contains($0) }) else { return false }
         var sum = 24
-        // Walking the first nine digits from the right, the first, third, … are doubled.
-        for (offset, digit) in digits[0..<9].reversed().enumerated() {
-            if offset % 2 == 0 {
+        var count = 0
+        var check = 0
+        for byte in text.utf8 {
+            let digit = Int(byte) - 48
+            guard (0...9).contains(digit), count < 10 else { return false }
+            if count == 9 {
+                check = digit
+            } else if count % 2 == 0 {
+                // Walking the first nine digits from the right, the first, third, … (here the even positions) are doubled.
                 let doubled = digit * 2
                 sum += doubled > 9 ? doubled - 9 : doubled
             } else {
                 sum += digit
             }
+            count += 1
         }
-        return (10 - sum % 10) % 10 == digits[9]
+        return count == 10 && (10 - sum % 10) % 10 == check
     }
 
     public init(from decoder: any Decoder) throws { text = try decoder.singleValueContainer().decode(String.self) }

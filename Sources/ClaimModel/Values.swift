@@ -34,8 +34,10 @@ public struct Money: Hashable, Sendable, Codable, CustomStringConvertible {
         return "\(sign)\(magnitude / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }
 
-    static func parseCents(_ text: String) -> Int64? {
-        var utf8 = Substring(text).utf8[...]
+    static func parseCents(_ text: String) -> Int64? { parseCents(text.utf8) }
+
+    static func parseCents<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Int64? {
+        var utf8 = bytes[...]
         guard !utf8.isEmpty else { return nil }
         var negative = false
         if utf8.first == UInt8(ascii: "-") { negative = true; utf8 = utf8.dropFirst() }
@@ -121,8 +123,10 @@ public struct Quantity: Hashable, Sendable, Codable, CustomStringConvertible {
         return text
     }
 
-    static func parse(_ text: String) -> Int64? {
-        var utf8 = Substring(text).utf8[...]
+    static func parse(_ text: String) -> Int64? { parse(text.utf8) }
+
+    static func parse<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Int64? {
+        var utf8 = bytes[...]
         guard !utf8.isEmpty else { return nil }
         var negative = false
         if utf8.first == UInt8(ascii: "-") { negative = true; utf8 = utf8.dropFirst() }
@@ -192,10 +196,16 @@ public struct CalendarDate: Hashable, Sendable, Comparable, Codable, CustomStrin
 
     /// Parses `CCYYMMDD` (X12 D8) or `CCYY-MM-DD` (JSON, ISO 8601).
     public init?(_ text: String) {
+        guard let (year, month, day) = CalendarDate.parseDigits(text.utf8) else { return nil }
+        self.init(year: year, month: month, day: day)
+    }
+
+    /// Year, month and day of `CCYYMMDD` or `CCYY-MM-DD`, not yet checked against the calendar.
+    static func parseDigits<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> (Int, Int, Int)? {
         var year = 0, month = 0, day = 0
         var count = 0
         var digits = 0
-        for byte in text.utf8 {
+        for byte in bytes {
             count += 1
             if byte == UInt8(ascii: "-") {
                 // Dashes only at the ISO positions (after the year and the month).
@@ -214,11 +224,10 @@ public struct CalendarDate: Hashable, Sendable, Comparable, Codable, CustomStrin
         }
         guard digits == 8, count == 8 || count == 10 else { return nil }
         if count == 10 {
-            let bytes = text.utf8
             guard bytes[bytes.index(bytes.startIndex, offsetBy: 4)] == UInt8(ascii: "-"),
                   bytes[bytes.index(bytes.startIndex, offsetBy: 7)] == UInt8(ascii: "-") else { return nil }
         }
-        self.init(year: year, month: month, day: day)
+        return (year, month, day)
     }
 
     public static func daysIn(month: Int, year: Int) -> Int {

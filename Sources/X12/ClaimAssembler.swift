@@ -20,7 +20,10 @@ enum ProviderSlot {
 }
 
 /// Follows the envelopes and the HL hierarchy, maps loops into `Claim` values, and records issues.
-final class ClaimAssembler {
+///
+/// A struct driven by one mutating call per claim (`nextClaim(from:)`): inside it every access to its state is
+/// checked for exclusivity at compile time, where a class's properties would be checked at run time on each access.
+struct ClaimAssembler {
     let file: String
     let maxIssues: Int
     var issues: [X12Issue] = []
@@ -47,12 +50,22 @@ final class ClaimAssembler {
     private struct BillingContext { var provider: Provider?; var payTo: Provider?; var taxonomy: String? }
     private struct SubscriberContext {
         var id: String
-        var subscriber = Subscriber(name: nil)
+        var subscriber = Subscriber(name: nil) {
+            didSet { selfPatient = nil }
+        }
         var payer: Payer?
         var billingID: String
+        /// The patient of its claims that have no patient HL (the subscriber as patient), made once for all of them;
+        /// cleared whenever `subscriber` changes.
+        var selfPatient: Patient?
     }
     private struct PatientContext { var id: String; var patient = Patient(name: nil, isSubscriber: false) }
-    private var billingProviders: [String: BillingContext] = [:]
+    private var billingProviders: [String: BillingContext] = [:] {
+        didSet { resolvedBilling = nil }
+    }
+    /// The billing and pay-to providers as the claims under one billing provider HL get them (taxonomy from
+    /// PRV*BI applied), made once for all its claims; cleared whenever `billingProviders` changes.
+    private var resolvedBilling: (id: String, provider: Provider?, payTo: Provider?)?
     private var currentBillingID: String?
     private var subscriberContext: SubscriberContext?
     private var patientContext: PatientContext?
@@ -75,14 +88,46 @@ final class ClaimAssembler {
         self.maxIssues = maxIssues
     }
 
-    func takeCompleted() -> Claim? {
+    /// Diagnosis pointer lists already made, shared by the lines that have the same ones.
+    private let pointerLists = SharedLists()
+
+    mutating func takeCompleted() -> Claim? {
         hasCompleted = false
         return completed.take()
     }
 
+    /// Set when the input has ended and its end was handled.
+    private var finished = false
+
+    /// Reads segments from `scanner` until a claim is complete; nil at the end of the input.
+    mutating func nextClaim(from scanner: SegmentScanner) -> Claim? {
+        while true {
+            if hasCompleted, let claim = takeCompleted() { return claim }
+            if finished { return nil }
+            let result = scanner.next()
+            if let detection = scanner.takeDetection() {
+                let id: String
+                if case .segment(let segment) = result { id = segment.id } else { id = "" }
+                noteDelimiters(detection, segment: scanner.segmentNumber, id: id)
+            }
+            switch result {
+            case .segment(let segment):
+                handle(segment)
+            case .malformed(let number, let offset, let length, let reason, let preview):
+                handleMalformed(number: number, fileOffset: offset, length: length, reason: reason, preview: preview)
+            case .end:
+                if scanner.readFailed {
+                    noteReadFailure(segment: scanner.segmentNumber)
+                }
+                finishFile(segment: scanner.segmentNumber)
+                finished = true
+            }
+        }
+    }
+
     // MARK: Issues
 
-    private func record(_ severity: X12Issue.Severity, _ code: String, _ message: String, segment: Int, id: String,
+    private mutating func record(_ severity: X12Issue.Severity, _ code: String, _ message: String, segment: Int, id: String,
                         element: Int? = nil, component: Int? = nil, claimID: String? = nil) {
         if issues.count >= maxIssues - 1 {
             // The last place goes to an error that says so, so that nothing is dropped silently.
@@ -100,13 +145,13 @@ final class ClaimAssembler {
                                claimID: claimID))
     }
 
-    private func warn(_ code: String, _ message: String, _ segment: Segment, element: Int? = nil, component: Int? = nil) {
+    private mutating func warn(_ code: String, _ message: String, _ segment: Segment, element: Int? = nil, component: Int? = nil) {
         record(.warning, code, message, segment: segment.number, id: segment.id, element: element, component: component,
                claimID: hasClaim ? claim.id : nil)
     }
 
     /// A structural problem inside the claim being read: the claim will be left out.
-    private func breakClaim(_ code: String, _ message: String, segment: Int, id: String, element: Int? = nil) {
+    private mutating func breakClaim(_ code: String, _ message: String, segment: Int, id: String, element: Int? = nil) {
         guard hasClaim else {
             record(.error, code, message, segment: segment, id: id, element: element)
             return
@@ -120,7 +165,7 @@ final class ClaimAssembler {
 
     /// `segment` is the number of the segment the delimiters were read at (the scanner has already counted it),
     /// `id` that segment's id (the ISA's, or for a file without one, its first segment's).
-    func noteDelimiters(_ detection: DelimiterDetection, segment: Int, id: String) {
+    mutating func noteDelimiters(_ detection: DelimiterDetection, segment: Int, id: String) {
         let number = segment
         switch detection {
         case .isa:
@@ -140,7 +185,7 @@ final class ClaimAssembler {
         }
     }
 
-    private func char(_ byte: UInt8) -> String {
+    private mutating func char(_ byte: UInt8) -> String {
         switch byte {
         case 0x0A: return "\\n"
         case 0x0D: return "\\r"
@@ -149,14 +194,14 @@ final class ClaimAssembler {
         }
     }
 
-    func noteReadFailure(segment: Int) {
+    mutating func noteReadFailure(segment: Int) {
         record(.error, "X12-READ", "reading the file failed after segment \(segment); the rest of the file was not read",
                segment: segment, id: SegmentTag.unpack(lastSegment.tag))
     }
 
     // MARK: Segments
 
-    func handleMalformed(number: Int, fileOffset: Int64, length: Int, reason: MalformedReason, preview: String) {
+    mutating func handleMalformed(number: Int, fileOffset: Int64, length: Int, reason: MalformedReason, preview: String) {
         if transaction != nil { transaction?.segments += 1 }
         let shown = preview.unicodeScalars.map { $0.value >= 0x20 && $0.value < 0x7F ? String($0) : "." }.joined()
         let message: String
@@ -185,7 +230,7 @@ final class ClaimAssembler {
         lastSegment = (number, id.utf8.reduce(0) { $0 << 8 | UInt32($1) })
     }
 
-    func handle(_ segment: Segment) {
+    mutating func handle(_ segment: Segment) {
         if transaction != nil { transaction?.segments += 1 }
         defer { lastSegment = (segment.number, segment.tag) }
         switch segment.tag {
@@ -245,7 +290,7 @@ final class ClaimAssembler {
 
     /// An element that is not UTF-8 (a name written in ISO 8859-1 by an older system) is read byte for byte as
     /// ISO 8859-1 (see `Segment.string`) and noted once per segment, at the first such element; the claim is kept.
-    private func noteNonUTF8(_ s: Segment) {
+    private mutating func noteNonUTF8(_ s: Segment) {
         guard s.count > 1 else { return }
         for element in 1..<s.count where !s.isUTF8(element) {
             let reference = "\(s.id)\(element < 10 ? "0" : "")\(element)"
@@ -267,7 +312,7 @@ final class ClaimAssembler {
 
     // MARK: Envelopes
 
-    private func startInterchange(_ s: Segment) {
+    private mutating func startInterchange(_ s: Segment) {
         finishClaim(endSegment: s.number)
         if let open = interchange {
             record(.warning, "X12-IEA-MISSING", "interchange \(open.control) (ISA at segment \(open.segment)) has no IEA trailer",
@@ -285,7 +330,7 @@ final class ClaimAssembler {
         }
     }
 
-    private func endInterchange(_ s: Segment) {
+    private mutating func endInterchange(_ s: Segment) {
         finishClaim(endSegment: s.number)
         closeTransactionIfOpen(at: s, trailer: "SE")
         closeGroupIfOpen(at: s)
@@ -303,7 +348,7 @@ final class ClaimAssembler {
         interchange = nil
     }
 
-    private func startGroup(_ s: Segment) {
+    private mutating func startGroup(_ s: Segment) {
         finishClaim(endSegment: s.number)
         closeTransactionIfOpen(at: s, trailer: "SE")
         if let open = group {
@@ -324,7 +369,7 @@ final class ClaimAssembler {
 
     private var reportedMissingISA = false
 
-    private func closeGroupIfOpen(at s: Segment) {
+    private mutating func closeGroupIfOpen(at s: Segment) {
         if let open = group {
             record(.warning, "X12-GE-MISSING", "functional group \(open.control) (GS at segment \(open.segment)) has no GE trailer",
                    segment: s.number, id: s.id)
@@ -332,7 +377,7 @@ final class ClaimAssembler {
         }
     }
 
-    private func endGroup(_ s: Segment) {
+    private mutating func endGroup(_ s: Segment) {
         finishClaim(endSegment: s.number)
         closeTransactionIfOpen(at: s, trailer: "SE")
         guard let open = group else {
@@ -349,7 +394,7 @@ final class ClaimAssembler {
         group = nil
     }
 
-    private func startTransaction(_ s: Segment) {
+    private mutating func startTransaction(_ s: Segment) {
         finishClaim(endSegment: s.number)
         closeTransactionIfOpen(at: s, trailer: "SE")
         if group == nil && !reportedMissingGS {
@@ -370,7 +415,7 @@ final class ClaimAssembler {
 
     private var reportedMissingGS = false
 
-    private func resetHierarchy() {
+    private mutating func resetHierarchy() {
         billingProviders.removeAll(keepingCapacity: true)
         currentBillingID = nil
         subscriberContext = nil
@@ -383,7 +428,7 @@ final class ClaimAssembler {
         providerSlot = .ignored
     }
 
-    private func closeTransactionIfOpen(at s: Segment, trailer: String) {
+    private mutating func closeTransactionIfOpen(at s: Segment, trailer: String) {
         guard let open = transaction else { return }
         finishClaim(endSegment: s.number)
         record(.warning, "X12-SE-MISSING",
@@ -392,7 +437,7 @@ final class ClaimAssembler {
         transaction = nil
     }
 
-    private func endTransaction(_ s: Segment) {
+    private mutating func endTransaction(_ s: Segment) {
         finishClaim(endSegment: s.number)
         guard let open = transaction else {
             warn("X12-ST-MISSING", "SE without a matching ST header", s)
@@ -408,7 +453,7 @@ final class ClaimAssembler {
         transaction = nil
     }
 
-    func finishFile(segment: Int) {
+    mutating func finishFile(segment: Int) {
         if hasClaim, !claimBroken, transaction != nil {
             record(.error, "X12-TRUNCATED",
                    "the file ends inside claim \(claim.id) with no SE, GE or IEA after it; claim \(claim.id) left out as it may be incomplete",
@@ -440,7 +485,7 @@ final class ClaimAssembler {
 
     // MARK: Hierarchy
 
-    private func hl(_ s: Segment) {
+    private mutating func hl(_ s: Segment) {
         finishClaim(endSegment: s.number)
         orphanLine = false
         let id = s.string(1)
@@ -491,12 +536,12 @@ final class ClaimAssembler {
         }
     }
 
-    private func personName(_ s: Segment) -> PersonName {
+    private static func personName(_ s: Segment) -> PersonName {
         PersonName(last: s.string(3), first: s.optional(4), middle: s.optional(5), suffix: s.optional(7))
     }
 
-    private func provider(_ s: Segment, role: Provider.Role) -> Provider {
-        var provider = Provider(role: role, entityType: s.optional(2), name: personName(s))
+    private mutating func provider(_ s: Segment, role: Provider.Role) -> Provider {
+        var provider = Provider(role: role, entityType: s.optional(2), name: Self.personName(s))
         if let qualifier = s.optional(8), let id = s.optional(9) {
             if qualifier == "XX" {
                 provider.npi = NPI(id)
@@ -511,7 +556,7 @@ final class ClaimAssembler {
         return provider
     }
 
-    private func nm1(_ s: Segment) {
+    private mutating func nm1(_ s: Segment) {
         let entity = s.string(1)
         if hasClaim {
             claimNM1(s, entity: entity)
@@ -527,23 +572,27 @@ final class ClaimAssembler {
                 if billingProviders[id]?.provider != nil {
                     warn("X12-LOOP-REPEAT", "loop 2010AA (billing provider name) appears more than once under HL \(id); the last one is used", s)
                 }
-                billingProviders[id]?.provider = provider(s, role: .billing)
+                let billing = provider(s, role: .billing)
+                billingProviders[id]?.provider = billing
             }
             loop = .billingProviderName; providerSlot = .billing
         case ("87", .billingProvider), ("87", .billingProviderName), ("87", .payToAddress):
-            if let id = currentBillingID { billingProviders[id]?.payTo = provider(s, role: .payTo) }
+            if let id = currentBillingID {
+                let payTo = provider(s, role: .payTo)
+                billingProviders[id]?.payTo = payTo
+            }
             loop = .payToAddress; providerSlot = .payTo
         case ("PE", _) where [.billingProvider, .billingProviderName, .payToAddress].contains(loop):
             loop = .payToPlan; providerSlot = .ignored
         case ("IL", .subscriber), ("IL", .subscriberName):
-            subscriberContext?.subscriber.name = personName(s)
+            subscriberContext?.subscriber.name = Self.personName(s)
             subscriberContext?.subscriber.memberID = s.optional(9)
             loop = .subscriberName; providerSlot = .ignored
         case ("PR", .subscriber), ("PR", .subscriberName), ("PR", .payerName):
             subscriberContext?.payer = Payer(id: s.optional(9), name: s.string(3), idQualifier: s.optional(8))
             loop = .payerName; providerSlot = .ignored
         case ("QC", .patient), ("QC", .patientName):
-            patientContext?.patient.name = personName(s)
+            patientContext?.patient.name = Self.personName(s)
             loop = .patientName; providerSlot = .ignored
         default:
             if brokenHierarchy == nil {
@@ -554,7 +603,7 @@ final class ClaimAssembler {
         }
     }
 
-    private func claimNM1(_ s: Segment, entity: String) {
+    private mutating func claimNM1(_ s: Segment, entity: String) {
         guard hasClaim else { return }
         if loop == .otherSubscriber || loop == .otherSubscriberDetail {
             loop = .otherSubscriberDetail
@@ -562,7 +611,7 @@ final class ClaimAssembler {
             guard let index = otherCoverageIndex else { return }
             switch entity {
             case "IL":
-                claim.otherCoverage[index].subscriberName = personName(s)
+                claim.otherCoverage[index].subscriberName = Self.personName(s)
                 claim.otherCoverage[index].memberID = s.optional(9)
             case "PR":
                 claim.otherCoverage[index].payer = Payer(id: s.optional(9), name: s.string(3), idQualifier: s.optional(8))
@@ -616,7 +665,7 @@ final class ClaimAssembler {
     }
 
     /// Applies `body` to the provider the current NM1 started (see `providerSlot`).
-    private func updateProvider(_ body: (inout Provider) -> Void) {
+    private mutating func updateProvider(_ body: (inout Provider) -> Void) {
         func apply(_ provider: inout Provider?) {
             guard var value = provider else { return }
             provider = nil
@@ -649,7 +698,7 @@ final class ClaimAssembler {
         }
     }
 
-    private func prv(_ s: Segment) {
+    private mutating func prv(_ s: Segment) {
         let taxonomy = s.optional(3)
         if loop == .billingProvider, let id = currentBillingID {
             // PRV*BI comes before the billing provider's NM1 (2000A), so it waits in the context.
@@ -659,37 +708,35 @@ final class ClaimAssembler {
         updateProvider { $0.taxonomy = taxonomy }
     }
 
-    private func address(_ existing: Address?, _ body: (inout Address) -> Void) -> Address {
-        var address = existing ?? Address()
-        body(&address)
-        return address
-    }
-
-    /// Applies `body` to the address of whoever the current loop names (subscriber, patient or provider).
-    private func updateAddress(_ body: (inout Address) -> Void) {
+    /// Applies `body` to the address of whoever the current loop names (subscriber, patient or provider), in place.
+    private mutating func updateAddress(_ body: (inout Address) -> Void) {
         switch loop {
         case .subscriberName:
-            let existing = subscriberContext?.subscriber.address
-            subscriberContext?.subscriber.address = address(existing, body)
+            subscriberContext?.subscriber.address.update(body)
         case .patientName:
-            let existing = patientContext?.patient.address
-            patientContext?.patient.address = address(existing, body)
+            patientContext?.patient.address.update(body)
         default:
-            updateProvider { provider in provider.address = address(provider.address, body) }
+            updateProvider { provider in provider.address.update(body) }
         }
     }
 
-    private func n3(_ s: Segment) {
-        let lines = [s.optional(1), s.optional(2)].compactMap { $0 }
+    private mutating func n3(_ s: Segment) {
+        let lines: [String]
+        switch (s.optional(1), s.optional(2)) {
+        case let (first?, second?): lines = [first, second]
+        case let (first?, nil): lines = [first]
+        case let (nil, second?): lines = [second]
+        case (nil, nil): lines = []
+        }
         updateAddress { $0.lines = lines }
     }
 
-    private func n4(_ s: Segment) {
+    private mutating func n4(_ s: Segment) {
         let (city, state, postalCode, country) = (s.optional(1), s.optional(2), s.optional(3), s.optional(4))
         updateAddress { $0.city = city; $0.state = state; $0.postalCode = postalCode; $0.country = country }
     }
 
-    private func ref(_ s: Segment) {
+    private mutating func ref(_ s: Segment) {
         let qualifier = s.string(1)
         let value = s.string(2)
         if hasClaim {
@@ -732,7 +779,7 @@ final class ClaimAssembler {
         }
     }
 
-    private func sbr(_ s: Segment) {
+    private mutating func sbr(_ s: Segment) {
         if hasClaim {
             // Loop 2320: another payer's subscriber.
             loop = .otherSubscriber
@@ -759,12 +806,12 @@ final class ClaimAssembler {
         }
     }
 
-    private func pat(_ s: Segment) {
+    private mutating func pat(_ s: Segment) {
         if loop == .patient { patientContext?.patient.relationshipToSubscriber = s.optional(1) }
     }
 
-    private func dmg(_ s: Segment) {
-        let birth = s.optional(2).map { DateOrRange(x12: $0, format: s.string(1)) }
+    private mutating func dmg(_ s: Segment) {
+        let birth = s.isPresent(2) ? DateOrRange(x12Bytes: s.bytes(2), format: s.bytes(1)) { s.string(2) } : nil
         if let birth, !birth.isValid {
             warn("X12-DATE", "DMG02 '\(birth.unparsedText ?? "")' is not a \(s.string(1).isEmpty ? "D8" : s.string(1)) date", s, element: 2)
         }
@@ -782,11 +829,11 @@ final class ClaimAssembler {
 
     // MARK: Claim
 
-    private func clm(_ s: Segment) {
+    private mutating func clm(_ s: Segment) {
         finishClaim(endSegment: s.number)
         let id = s.string(1)
-        let charge = Money(dollars: s.string(2))
-        let composite = s.components(5)
+        let charge = Money(dollarsBytes: s.bytes(2)) { s.string(2) }
+        let composite = s.composite(5)
         let claimContextProblem: String?
         if let broken = brokenHierarchy {
             claimContextProblem = broken
@@ -795,27 +842,25 @@ final class ClaimAssembler {
         } else {
             claimContextProblem = nil
         }
+        // CLM11-1 to -3 are related-causes codes; CLM11-4 (auto accident state) and -5 (country) are not.
+        let causes = s.composite(11)
+        var relatedCauses: [String] = []
+        for k in 0..<min(causes.count, 3) where !causes.isEmpty(k) { relatedCauses.append(causes.string(k)) }
+        let facility = composite.optional(0)
+        // Built in one initializer call: every field is written once.
         claim = Claim(
             type: claimType, id: id, totalCharge: charge, submitter: submitter, receiver: receiver, createdOn: createdOn,
-            billingProvider: nil, subscriber: Subscriber(name: nil), patient: Patient(name: nil, isSubscriber: true), payer: nil)
-        if claimType == .professional {
-            claim.placeOfService = composite.first.flatMap { $0.isEmpty ? nil : $0 }
-        } else {
-            claim.facilityTypeCode = composite.first.flatMap { $0.isEmpty ? nil : $0 }
-        }
-        if composite.count > 1, !composite[1].isEmpty { claim.facilityCodeQualifier = composite[1] }
-        if composite.count > 2, !composite[2].isEmpty { claim.frequencyCode = composite[2] }
-        claim.providerSignatureOnFile = s.optional(6)
-        claim.assignmentCode = s.optional(7)
-        claim.benefitsAssigned = s.optional(8)
-        claim.releaseOfInformation = s.optional(9)
-        // CLM11-1 to -3 are related-causes codes; CLM11-4 (auto accident state) and -5 (country) are not.
-        claim.relatedCauses = s.components(11).prefix(3).filter { !$0.isEmpty }
-        if claimType == .institutional { claim.institutional = InstitutionalDetails() }
-        claim.source = ClaimSource(file: file, segment: s.number, byteOffset: s.fileOffset,
-                                   interchangeControlNumber: interchange?.control,
-                                   transactionControlNumber: transaction?.control,
-                                   implementationGuide: transaction?.guide)
+            billingProvider: nil, subscriber: Self.blankSubscriber, patient: Self.blankPatient, payer: nil,
+            placeOfService: claimType == .professional ? facility : nil,
+            facilityTypeCode: claimType == .professional ? nil : facility,
+            facilityCodeQualifier: composite.optional(1), frequencyCode: composite.optional(2),
+            providerSignatureOnFile: s.optional(6), assignmentCode: s.optional(7), benefitsAssigned: s.optional(8),
+            releaseOfInformation: s.optional(9), relatedCauses: relatedCauses,
+            institutional: claimType == .institutional ? InstitutionalDetails() : nil,
+            source: ClaimSource(file: file, segment: s.number, byteOffset: s.fileOffset,
+                                interchangeControlNumber: interchange?.control,
+                                transactionControlNumber: transaction?.control,
+                                implementationGuide: transaction?.guide))
         hasClaim = true
         claimStart = (s.number, s.fileOffset)
         claimEnd = s.fileOffset + Int64(s.length) + 1
@@ -833,7 +878,7 @@ final class ClaimAssembler {
         if !charge.isValid {
             warn("X12-AMOUNT", "CLM02 '\(s.string(2))' is not a monetary amount", s, element: 2)
         }
-        if composite.isEmpty {
+        if composite.count == 0 {
             warn("X12-CLM05", "CLM05 (\(claimType == .professional ? "place of service" : "facility type") and frequency) is empty", s, element: 5)
         }
     }
@@ -841,48 +886,59 @@ final class ClaimAssembler {
     /// DTP03 read by its format (DTP02): D8 and RD8 as dates; DT (CCYYMMDDHHMM, the 837I admission date and
     /// hour) by its date, the hour not being modelled; TM (HHMM, the 837I discharge hour) is a time of day, kept
     /// as written. `valid` says whether the text is what its format says.
-    static func dtpValue(_ text: String, format: String) -> (date: DateOrRange, valid: Bool) {
-        let digits = text.utf8.allSatisfy { $0 >= 48 && $0 <= 57 }
-        func isTimeOfDay(_ hhmm: Substring) -> Bool {
-            guard hhmm.utf8.count == 4, let value = Int(hhmm) else { return false }
-            return value / 100 < 24 && value % 100 < 60
+    /// Read in place: the text is made only when it is kept as written.
+    static func dtpValue(_ s: Segment) -> (date: DateOrRange, valid: Bool) {
+        let text = s.bytes(3)
+        let format = s.bytes(2)
+        /// Whether the text is digits only (what DT and TM need; D8 and RD8 check their own).
+        var digits: Bool {
+            for byte in text where byte < 48 || byte > 57 { return false }
+            return true
         }
-        switch format {
-        case "DT":
-            if text.utf8.count == 12, digits, isTimeOfDay(text.suffix(4)), let day = CalendarDate(String(text.prefix(8))) {
+        /// HHMM, the bytes being digits.
+        func isTimeOfDay(_ hhmm: UnsafeBufferPointer<UInt8>) -> Bool {
+            guard hhmm.count == 4 else { return false }
+            let hours = Int(hhmm[0] - 48) * 10 + Int(hhmm[1] - 48), minutes = Int(hhmm[2] - 48) * 10 + Int(hhmm[3] - 48)
+            return hours < 24 && minutes < 60
+        }
+        // DT and TM told apart by their two bytes (no call to compare them).
+        let isDT = format.count == 2 && format[0] == UInt8(ascii: "D") && format[1] == UInt8(ascii: "T")
+        let isTM = format.count == 2 && format[0] == UInt8(ascii: "T") && format[1] == UInt8(ascii: "M")
+        if isDT {
+            if text.count == 12, digits, isTimeOfDay(UnsafeBufferPointer(rebasing: text[8..<12])),
+               let day = CalendarDate(bytes: UnsafeBufferPointer(rebasing: text[0..<8])) {
                 return (DateOrRange(day), true)
             }
-            return (DateOrRange(unparsed: text), false)
-        case "TM":
-            return (DateOrRange(unparsed: text), digits && isTimeOfDay(Substring(text)))
-        default:
-            let date = DateOrRange(x12: text, format: format)
-            return (date, date.isValid)
+            return (DateOrRange(unparsed: s.string(3)), false)
         }
+        if isTM {
+            return (DateOrRange(unparsed: s.string(3)), digits && isTimeOfDay(text))
+        }
+        let date = DateOrRange(x12Bytes: text, format: format) { s.string(3) }
+        return (date, date.isValid)
     }
 
-    private func dtp(_ s: Segment) {
+    private mutating func dtp(_ s: Segment) {
         guard hasClaim else { return }
-        let qualifier = s.string(1)
-        let format = s.string(2)
-        let (date, valid) = Self.dtpValue(s.string(3), format: format)
+        let (date, valid) = Self.dtpValue(s)
         if !valid {
+            let format = s.string(2)
             warn("X12-DATE", "DTP03 '\(s.string(3))' is not a valid \(format.isEmpty ? "date" : format) \(format == "TM" ? "time" : "date")",
                  s, element: 3)
         }
         switch loop {
         case .claim, .claimProvider:
             loop = .claim
-            claim.dates.append(QualifiedDate(qualifier: qualifier, date: date))
+            claim.dates.append(QualifiedDate(qualifier: s.string(1), date: date))
         case .line:
             guard case let n = claim.lines.count, n > 0 else { return }
-            if qualifier == "472" { claim.lines[n - 1].serviceDate = date }
+            if s.element(1, is: "472") { claim.lines[n - 1].serviceDate = date }
         default:
             break
         }
     }
 
-    private func cl1(_ s: Segment) {
+    private mutating func cl1(_ s: Segment) {
         guard hasClaim else { return }
         if claim.institutional == nil { claim.institutional = InstitutionalDetails() }
         claim.institutional?.admissionType = s.optional(1)
@@ -890,7 +946,7 @@ final class ClaimAssembler {
         claim.institutional?.patientStatus = s.optional(3)
     }
 
-    private func pwk(_ s: Segment) {
+    private mutating func pwk(_ s: Segment) {
         guard hasClaim else { return }
         let attachment = Attachment(reportType: s.string(1), transmission: s.string(2), controlNumber: s.optional(6))
         if loop == .line, case let n = claim.lines.count, n > 0 {
@@ -900,7 +956,7 @@ final class ClaimAssembler {
         }
     }
 
-    private func nte(_ s: Segment) {
+    private mutating func nte(_ s: Segment) {
         guard hasClaim else { return }
         let note = Note(reference: s.string(1), text: s.string(2))
         if loop == .line, case let n = claim.lines.count, n > 0 {
@@ -910,73 +966,97 @@ final class ClaimAssembler {
         }
     }
 
-    private func amt(_ s: Segment) {
+    private mutating func amt(_ s: Segment) {
         guard hasClaim, let index = otherCoverageIndex, loop == .otherSubscriber, s.element(1, is: "D") else { return }
         claim.otherCoverage[index].paidAmount = Money(dollars: s.string(2))
     }
 
-    private func hi(_ s: Segment) {
+    private mutating func hi(_ s: Segment) {
         guard hasClaim else {
             warn("X12-LOOP-ORDER", "HI outside a claim", s)
             return
         }
         guard s.count > 1 else { return }
         for element in 1..<s.count where s.isPresent(element) {
-            let parts = s.components(element)
-            let qualifier = parts[0]
-            guard parts.count >= 2, !parts[1].isEmpty else {
+            let parts = s.composite(element)
+            guard parts.count >= 2, !parts.isEmpty(1) else {
                 warn("X12-HI", "HI\(element < 10 ? "0" : "")\(element) '\(s.string(element))' is not a qualifier\(String(UnicodeScalar(s.delimiters.component)))code composite (is the component separator '\(String(UnicodeScalar(s.delimiters.component)))' missing?); not read as a diagnosis",
                      s, element: element)
                 continue
             }
-            let code = parts[1]
-            let dateText = parts.count > 3 ? parts[3] : ""
-            let dateFormat = parts.count > 2 ? parts[2] : ""
+            let qualifier = Self.qualifierTag(parts.bytes(0))
+            /// HI0x-4 read by its format (HI0x-3), when there is one.
+            func date() -> DateOrRange? {
+                parts.isEmpty(3) ? nil : DateOrRange(x12: parts.string(3), format: parts.string(2))
+            }
             switch qualifier {
-            case "ABK", "BK", "ABF", "BF", "ABJ", "BJ", "ABN", "BN", "APR", "PR":
-                let system: DiagnosisCodeSystem = qualifier.hasPrefix("A") ? .icd10cm : .icd9cm
+            case Q.ABK, Q.BK, Q.ABF, Q.BF, Q.ABJ, Q.BJ, Q.ABN, Q.BN, Q.APR, Q.PR:
+                let system: DiagnosisCodeSystem = parts.bytes(0)[0] == UInt8(ascii: "A") ? .icd10cm : .icd9cm
                 let role: Diagnosis.Role
                 switch qualifier {
-                case "ABK", "BK": role = .principal
-                case "ABF", "BF": role = .other
-                case "ABJ", "BJ": role = .admitting
-                case "ABN", "BN": role = .externalCause
+                case Q.ABK, Q.BK: role = .principal
+                case Q.ABF, Q.BF: role = .other
+                case Q.ABJ, Q.BJ: role = .admitting
+                case Q.ABN, Q.BN: role = .externalCause
                 default: role = .reasonForVisit
                 }
-                let poa = parts.count > 8 && !parts[8].isEmpty ? parts[8] : nil
-                let dotted = code.utf8.contains(UInt8(ascii: "."))
+                let code = parts.string(1)
+                let poa = parts.optional(8)
+                let dotted = parts.bytes(1).contains(UInt8(ascii: "."))
                 let normalized = dotted ? code.replacingOccurrences(of: ".", with: "") : code
                 if dotted {
                     warn("X12-HI", "diagnosis '\(code)' is written with a decimal point, which X12 omits; read as '\(normalized)'",
                          s, element: element, component: 2)
                 }
-                claim.diagnoses.append(Diagnosis(code: normalized, system: system, role: role, qualifier: qualifier,
+                // One allocation for the HI's diagnoses instead of growing the list one by one.
+                if claim.diagnoses.isEmpty { claim.diagnoses.reserveCapacity(s.count - 1) }
+                claim.diagnoses.append(Diagnosis(code: normalized, system: system, role: role, qualifier: parts.string(0),
                                                   presentOnAdmission: poa))
-            case "BG", "ABG":
-                claim.institutional?.conditionCodes.append(code)
-            case "BH":
+            case Q.BG, Q.ABG:
+                claim.institutional?.conditionCodes.append(parts.string(1))
+            case Q.BH:
                 claim.institutional?.occurrenceCodes.append(InstitutionalCode(
-                    qualifier: qualifier, code: code, date: dateText.isEmpty ? nil : DateOrRange(x12: dateText, format: dateFormat)))
-            case "BI":
+                    qualifier: parts.string(0), code: parts.string(1), date: date()))
+            case Q.BI:
                 claim.institutional?.occurrenceSpans.append(InstitutionalCode(
-                    qualifier: qualifier, code: code, date: dateText.isEmpty ? nil : DateOrRange(x12: dateText, format: dateFormat)))
-            case "BE":
-                let amount = parts.count > 4 && !parts[4].isEmpty ? Money(dollars: parts[4]) : nil
-                claim.institutional?.valueCodes.append(InstitutionalCode(qualifier: qualifier, code: code, amount: amount))
-            case "BBR", "BBQ", "BR", "BQ", "CAH":
+                    qualifier: parts.string(0), code: parts.string(1), date: date()))
+            case Q.BE:
+                let amount = parts.optional(4).map { Money(dollars: $0) }
+                claim.institutional?.valueCodes.append(InstitutionalCode(qualifier: parts.string(0), code: parts.string(1), amount: amount))
+            case Q.BBR, Q.BBQ, Q.BR, Q.BQ, Q.CAH:
                 claim.institutional?.procedures.append(InstitutionalCode(
-                    qualifier: qualifier, code: code, date: dateText.isEmpty ? nil : DateOrRange(x12: dateText, format: dateFormat)))
-            case "DR", "TC":
+                    qualifier: parts.string(0), code: parts.string(1), date: date()))
+            case Q.DR, Q.TC:
                 break  // DRG and treatment codes: kept as written in the segment
             default:
-                warn("X12-HI", "HI qualifier '\(qualifier)' is not a code list qualifier of an 837", s, element: element, component: 1)
+                warn("X12-HI", "HI qualifier '\(parts.string(0))' is not a code list qualifier of an 837", s, element: element, component: 1)
             }
         }
     }
 
+    /// An HI code list qualifier (1 to 3 bytes) packed with its length, so that no two qualifiers share a value; 0 for
+    /// anything longer.
+    static func qualifierTag(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        guard (1...3).contains(bytes.count) else { return 0 }
+        var value = UInt32(bytes.count) << 24
+        for (i, byte) in bytes.enumerated() { value |= UInt32(byte) << (8 * UInt32(2 - i)) }
+        return value
+    }
+
+    /// The HI qualifiers the reader knows, as `qualifierTag` packs them.
+    enum Q {
+        static func tag(_ text: StaticString) -> UInt32 {
+            qualifierTag(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        }
+        static let ABK = tag("ABK"), BK = tag("BK"), ABF = tag("ABF"), BF = tag("BF"), ABJ = tag("ABJ"), BJ = tag("BJ")
+        static let ABN = tag("ABN"), BN = tag("BN"), APR = tag("APR"), PR = tag("PR"), BG = tag("BG"), ABG = tag("ABG")
+        static let BH = tag("BH"), BI = tag("BI"), BE = tag("BE"), BBR = tag("BBR"), BBQ = tag("BBQ"), BR = tag("BR")
+        static let BQ = tag("BQ"), CAH = tag("CAH"), DR = tag("DR"), TC = tag("TC")
+    }
+
     // MARK: Service lines
 
-    private func lx(_ s: Segment) {
+    private mutating func lx(_ s: Segment) {
         guard hasClaim else {
             if brokenHierarchy == nil {
                 record(.error, "X12-LOOP-ORDER", "LX (service line) outside any claim: there is no CLM before it; line left out",
@@ -986,10 +1066,10 @@ final class ClaimAssembler {
             return
         }
         orphanLine = false
-        var line = Self.blankLine
-        line.number = claim.lines.count + 1
-        line.lx = s.optional(1)
-        claim.lines.append(line)
+        // Room for a few lines at the first: most claims have fewer than 8, so the list is allocated once.
+        if claim.lines.isEmpty { claim.lines.reserveCapacity(8) }
+        claim.lines.append(ServiceLine(number: claim.lines.count + 1, lx: s.optional(1), procedureQualifier: nil,
+                                       charge: Money(cents: 0), unitBasis: nil))
         loop = .line
         providerSlot = .ignored
         lineHasService = false
@@ -1000,7 +1080,7 @@ final class ClaimAssembler {
     private var orphanLine = false
 
     /// The line a service segment (SV1/SV2) belongs to, or nil after breaking the claim.
-    private func serviceLineIndex(_ s: Segment) -> Int? {
+    private mutating func serviceLineIndex(_ s: Segment) -> Int? {
         guard hasClaim else {
             if orphanLine {
                 orphanLine = false  // the line its LX started, already reported
@@ -1018,50 +1098,91 @@ final class ClaimAssembler {
         return n - 1
     }
 
-    private func procedure(_ parts: [String], into line: inout ServiceLine, _ s: Segment, element: Int) {
-        guard !parts.isEmpty else { return }
-        line.procedureQualifier = parts[0].isEmpty ? nil : parts[0]
-        if parts.count > 1, !parts[1].isEmpty { line.procedureCode = ProcedureCode(parts[1]) }
+    private mutating func procedure(_ parts: Composite, into line: inout ServiceLine.Fields, _ s: Segment, element: Int) {
+        guard parts.count > 0 else { return }
+        line.procedureQualifier = parts.optional(0)
+        if let code = parts.optional(1) { line.procedureCode = ProcedureCode(code) }
         if parts.count > 2 {
-            line.modifiers = parts[2..<min(parts.count, 6)].filter { !$0.isEmpty }.map { Modifier($0) }
+            var modifiers: [Modifier] = []
+            for k in 2..<min(parts.count, 6) where !parts.isEmpty(k) { modifiers.append(Modifier(parts.string(k))) }
+            line.modifiers = modifiers
         }
-        if parts.count > 6, !parts[6].isEmpty { line.procedureDescription = parts[6] }
+        if let description = parts.optional(6) { line.procedureDescription = description }
         if line.procedureCode == nil && line.revenueCode == nil {
             warn("X12-PROCEDURE", "\(s.id)\(element < 10 ? "0" : "")\(element) has no procedure code", s, element: element, component: 2)
         }
     }
 
-    private func sv1(_ s: Segment) {
+    private mutating func sv1(_ s: Segment) {
         guard let index = serviceLineIndex(s) else { return }
         var line = Self.blankLine
         swap(&line, &claim.lines[index])
         defer { swap(&line, &claim.lines[index]) }
-        procedure(s.components(1), into: &line, s, element: 1)
-        line.charge = Money(dollars: s.string(2))
-        if !line.charge.isValid { warn("X12-AMOUNT", "SV102 '\(s.string(2))' is not a monetary amount", s, element: 2) }
-        line.unitBasis = s.optional(3)
-        if let units = s.optional(4) {
-            line.units = Quantity(text: units)
-            if line.units?.isValid == false { warn("X12-QUANTITY", "SV104 '\(units)' is not a quantity", s, element: 4) }
-        }
-        line.placeOfService = s.optional(5)
-        var pointers: [Int] = []
-        for (k, text) in s.components(7).enumerated() where !text.isEmpty {
-            if let pointer = Int(text) { pointers.append(pointer) } else {
-                warn("X12-POINTER", "SV107-\(k + 1) '\(text)' is not a diagnosis pointer (1 to 12)", s, element: 7, component: k + 1)
-            }
-        }
-        line.diagnosisPointers = pointers
+        line.withFields { line in sv1(s, into: &line) }
     }
 
-    private func sv2(_ s: Segment) {
+    private mutating func sv1(_ s: Segment, into line: inout ServiceLine.Fields) {
+        procedure(s.composite(1), into: &line, s, element: 1)
+        line.charge = Money(dollarsBytes: s.bytes(2)) { s.string(2) }
+        if !line.charge.isValid { warn("X12-AMOUNT", "SV102 '\(s.string(2))' is not a monetary amount", s, element: 2) }
+        line.unitBasis = s.optional(3)
+        if s.isPresent(4) {
+            line.units = Quantity(bytes: s.bytes(4)) { s.string(4) }
+            if line.units?.isValid == false { warn("X12-QUANTITY", "SV104 '\(s.string(4))' is not a quantity", s, element: 4) }
+        }
+        line.placeOfService = s.optional(5)
+        let pointerParts = s.composite(7)
+        // Up to four pointers of 1 to 15 (nearly every line) are packed in a key and their list shared.
+        var key: UInt32 = 0, count: UInt32 = 0, small = true
+        for k in 0..<pointerParts.count where !pointerParts.isEmpty(k) {
+            if let pointer = Self.integer(pointerParts.bytes(k)) ?? Int(pointerParts.string(k)) {
+                if count < 4 && (1...15).contains(pointer) { key |= UInt32(pointer) << (4 * count) } else { small = false }
+                count += 1
+            } else {
+                warn("X12-POINTER", "SV107-\(k + 1) '\(pointerParts.string(k))' is not a diagnosis pointer (1 to 12)", s,
+                     element: 7, component: k + 1)
+            }
+        }
+        if count > 0 {
+            line.diagnosisPointers = small
+                ? pointerLists.list(key | count << 16) { Self.pointers(pointerParts) }
+                : Self.pointers(pointerParts)
+        }
+    }
+
+    /// The diagnosis pointers of SV107, those that are numbers (the others were reported when the line was read).
+    static func pointers(_ parts: Composite) -> [Int] {
+        var pointers: [Int] = []
+        pointers.reserveCapacity(parts.count)
+        for k in 0..<parts.count where !parts.isEmpty(k) {
+            if let pointer = integer(parts.bytes(k)) ?? Int(parts.string(k)) { pointers.append(pointer) }
+        }
+        return pointers
+    }
+
+    /// Up to four digits as a number (what `Int(_:)` gives for them), without making a `String`; nil for anything else.
+    static func integer(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard (1...4).contains(bytes.count) else { return nil }
+        var value = 0
+        for byte in bytes {
+            guard byte >= 48 && byte <= 57 else { return nil }
+            value = value * 10 + Int(byte - 48)
+        }
+        return value
+    }
+
+    private mutating func sv2(_ s: Segment) {
         guard let index = serviceLineIndex(s) else { return }
         var line = Self.blankLine
         swap(&line, &claim.lines[index])
         defer { swap(&line, &claim.lines[index]) }
+        line.withFields { line in sv2(s, into: &line) }
+    }
+
+    private mutating func sv2(_ s: Segment, into line: inout ServiceLine.Fields) {
         line.revenueCode = s.optional(1)
-        procedure(s.components(2), into: &line, s, element: 2)
-        line.charge = Money(dollars: s.string(3))
+        procedure(s.composite(2), into: &line, s, element: 2)
+        line.charge = Money(dollarsBytes: s.bytes(3)) { s.string(3) }
         if !line.charge.isValid { warn("X12-AMOUNT", "SV203 '\(s.string(3))' is not a monetary amount", s, element: 3) }
         line.unitBasis = s.optional(4)
         if let units = s.optional(5) {
@@ -1070,7 +1191,7 @@ final class ClaimAssembler {
         }
     }
 
-    private func lin(_ s: Segment) {
+    private mutating func lin(_ s: Segment) {
         guard case let n = claim.lines.count, n > 0 else { return }
         let qualifier = s.string(2)
         let ndc = NDC(s.string(3))
@@ -1081,18 +1202,18 @@ final class ClaimAssembler {
         loop = .drug
     }
 
-    private func ctp(_ s: Segment) {
+    private mutating func ctp(_ s: Segment) {
         guard loop == .drug, case let n = claim.lines.count, n > 0 else { return }
         if let quantity = s.optional(4) {
             claim.lines[n - 1].drug?.quantity = Quantity(text: quantity)
             if Quantity(text: quantity).isValid == false { warn("X12-QUANTITY", "CTP04 '\(quantity)' is not a quantity", s, element: 4) }
         }
-        claim.lines[n - 1].drug?.unit = s.components(5).first.flatMap { $0.isEmpty ? nil : $0 }
+        claim.lines[n - 1].drug?.unit = s.composite(5).optional(0)
     }
 
     // MARK: Finishing a claim
 
-    private func finishClaim(endSegment: Int) {
+    private mutating func finishClaim(endSegment: Int) {
         guard hasClaim else { return }
         hasClaim = false
         // Move the claim out without copying it (a copy retains every string and list in it).
@@ -1101,24 +1222,44 @@ final class ClaimAssembler {
         loop = .header
         providerSlot = .ignored
         if claimBroken { claimBroken = false; return }
-        finished.source?.byteLength = claimEnd - claimStart.offset
-        if let subscriber = subscriberContext {
-            if let billing = billingProviders[subscriber.billingID] {
-                finished.billingProvider = billing.provider
-                if let taxonomy = billing.taxonomy, finished.billingProvider?.taxonomy == nil {
-                    finished.billingProvider?.taxonomy = taxonomy
-                }
-                finished.payToProvider = billing.payTo
+        let byteLength = claimEnd - claimStart.offset
+        // The claim's context, read field by field from the hierarchy (no copy of a whole context), and written
+        // into the claim's fields after one uniqueness check.
+        var billing: (provider: Provider?, payTo: Provider?)?
+        var subscriber: Subscriber?
+        var payer: Payer?
+        var patient: Patient?
+        if let billingID = subscriberContext?.billingID {
+            if resolvedBilling?.id == billingID {
+                billing = (resolvedBilling?.provider ?? nil, resolvedBilling?.payTo ?? nil)
+            } else if let context = billingProviders[billingID] {
+                var provider = context.provider
+                if let taxonomy = context.taxonomy, provider?.taxonomy == nil { provider?.taxonomy = taxonomy }
+                billing = (provider, context.payTo)
+                resolvedBilling = (billingID, provider, context.payTo)
             }
-            finished.subscriber = subscriber.subscriber
-            finished.payer = subscriber.payer
-            if let patient = patientContext {
-                finished.patient = patient.patient
-            } else {
-                let s = subscriber.subscriber
-                finished.patient = Patient(name: s.name, birthDate: s.birthDate, sex: s.sex, address: s.address,
-                                           relationshipToSubscriber: "18", isSubscriber: true)
+            subscriber = subscriberContext?.subscriber
+            payer = subscriberContext?.payer ?? nil
+            if let dependent = patientContext?.patient {
+                patient = dependent
+            } else if let selfPatient = subscriberContext?.selfPatient {
+                patient = selfPatient
+            } else if let s = subscriber {
+                let selfPatient = Patient(name: s.name, birthDate: s.birthDate, sex: s.sex, address: s.address,
+                                          relationshipToSubscriber: "18", isSubscriber: true)
+                patient = selfPatient
+                subscriberContext?.selfPatient = selfPatient
             }
+        }
+        finished.withFields { fields in
+            fields.source?.byteLength = byteLength
+            if let billing {
+                fields.billingProvider = billing.provider
+                fields.payToProvider = billing.payTo
+            }
+            if let subscriber { fields.subscriber = subscriber }
+            if subscriber != nil { fields.payer = payer }
+            if let patient { fields.patient = patient }
         }
         completed = finished
         hasCompleted = true
@@ -1126,6 +1267,52 @@ final class ClaimAssembler {
 
     /// An empty claim and line, swapped in and out so the ones being built are never copied.
     static let blankClaim = Claim(type: .professional, id: "", totalCharge: Money(cents: 0), billingProvider: nil,
-                                  subscriber: Subscriber(name: nil), patient: Patient(name: nil, isSubscriber: true), payer: nil)
+                                  subscriber: blankSubscriber, patient: blankPatient, payer: nil)
+    /// What a claim holds until `finishClaim` gives it its subscriber and patient (shared, never mutated).
+    static let blankSubscriber = Subscriber(name: nil)
+    static let blankPatient = Patient(name: nil, isSubscriber: true)
     static let blankLine = ServiceLine(number: 0, procedureQualifier: nil, charge: Money(cents: 0), unitBasis: nil)
+}
+
+/// Lists of diagnosis pointers made recently, found again by their key (up to four pointers of 1 to 15, four bits each,
+/// and the count above them): most lines point at the same few diagnoses (`[1]`, `[1, 2]` …), and sharing one list
+/// (an array is copy-on-write) saves allocating and freeing one per line. Direct-mapped, in an unsafe buffer behind a
+/// `let` (no exclusivity check on a look-up).
+final class SharedLists {
+    struct Entry {
+        /// 0 for an empty slot (a key always has its count above bit 16).
+        var key: UInt32 = 0
+        var list: [Int] = []
+    }
+
+    static let slots = 256
+    private let entries: UnsafeMutablePointer<Entry>
+
+    init() {
+        entries = UnsafeMutablePointer<Entry>.allocate(capacity: Self.slots)
+        entries.initialize(repeating: Entry(), count: Self.slots)
+    }
+
+    deinit {
+        entries.deinitialize(count: Self.slots)
+        entries.deallocate()
+    }
+
+    /// The list of `key`, made by `make` when it is not in the table.
+    func list(_ key: UInt32, make: () -> [Int]) -> [Int] {
+        let slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9) >> 24)
+        if entries[slot].key == key { return entries[slot].list }
+        let list = make()
+        entries[slot] = Entry(key: key, list: list)
+        return list
+    }
+}
+
+extension Optional where Wrapped == Address {
+    /// Applies `body` to the address, starting from an empty one when there is none, without copying it.
+    mutating func update(_ body: (inout Address) -> Void) {
+        var address = take() ?? Address()
+        body(&address)
+        self = address
+    }
 }

@@ -59,38 +59,61 @@ struct Segment {
     let fileOffset: Int64
     /// True when some byte is over 0x7F: only then can an element be other than ASCII, or not UTF-8 at all.
     let hasNonASCII: Bool
+    /// Short strings already made, reused for the same bytes.
+    let strings: StringTable
 
     /// The segment id as text.
     var id: String { string(0) }
 
+    @inline(__always)
     func range(_ index: Int) -> (start: Int, end: Int)? {
         guard index < count else { return nil }
         return (Int(bounds[index]), Int(bounds[index + 1]) - 1)
     }
 
+    @inline(__always)
     func isPresent(_ index: Int) -> Bool {
         guard let r = range(index) else { return false }
         return r.end > r.start
     }
 
     /// Element `index` as text; "" when absent.
+    @inline(__always)
     func string(_ index: Int) -> String {
         guard let r = range(index), r.end > r.start else { return "" }
         return text(r.start, r.end - r.start)
     }
 
     /// Element `index` as text, or nil when absent or empty.
+    @inline(__always)
     func optional(_ index: Int) -> String? {
         guard let r = range(index), r.end > r.start else { return nil }
         return text(r.start, r.end - r.start)
     }
 
+    /// The bytes of element `index`; empty when absent.
+    @inline(__always)
+    func bytes(_ index: Int) -> UnsafeBufferPointer<UInt8> {
+        guard let r = range(index), r.end > r.start else { return UnsafeBufferPointer(start: base, count: 0) }
+        return UnsafeBufferPointer(start: base + r.start, count: r.end - r.start)
+    }
+
     /// Bytes as text: UTF-8, or, when they are not UTF-8 (names from systems that write ISO 8859-1), each byte as
     /// the ISO 8859-1 character it is, so that no byte is lost or replaced (the reader warns, X12-CHARSET).
-    private func text(_ start: Int, _ count: Int) -> String {
+    @inline(__always)
+    fileprivate func text(_ start: Int, _ count: Int) -> String {
         let bytes = UnsafeBufferPointer(start: base + start, count: count)
-        guard hasNonASCII else { return String(decoding: bytes, as: UTF8.self) }
+        guard hasNonASCII else { return strings.string(bytes) }
         return String(validating: bytes, as: UTF8.self) ?? Self.latin1(bytes)
+    }
+
+    /// ASCII bytes as a `String` (what `String(decoding:as:)` gives, invalid UTF-8 repaired the same way), made
+    /// the cheap way: up to 15 bytes are stored in the `String` itself, with no allocation.
+    static func ascii(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        String(unsafeUninitializedCapacity: bytes.count) { target in
+            _ = target.initialize(fromContentsOf: bytes)
+            return bytes.count
+        }
     }
 
     static func latin1(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
@@ -109,6 +132,15 @@ struct Segment {
     func element(_ index: Int, is text: StaticString) -> Bool {
         guard let r = range(index), r.end - r.start == text.utf8CodeUnitCount else { return false }
         return memcmp(base + r.start, text.utf8Start, r.end - r.start) == 0
+    }
+
+    /// The components of element `index` (split on the component separator), viewed in place: no count when
+    /// absent or empty, as `components(_:)`.
+    func composite(_ index: Int) -> Composite {
+        guard let r = range(index), r.end > r.start else { return Composite(segment: self, start: 0, end: 0, count: 0) }
+        var count = 1
+        for i in r.start..<r.end where base[i] == delimiters.component { count += 1 }
+        return Composite(segment: self, start: r.start, end: r.end, count: count)
     }
 
     /// The components of element `index` (split on the component separator); [] when absent.
@@ -135,6 +167,122 @@ struct Segment {
 
     /// The raw text of the whole segment, without its terminator.
     var text: String { String(decoding: UnsafeBufferPointer(start: base, count: length), as: UTF8.self) }
+}
+
+/// Strings of up to 15 ASCII bytes made recently, found again by their bytes: most elements of a claim file repeat
+/// from claim to claim (qualifiers, flags, units, codes, a provider's names), and taking a `String` from here costs a
+/// few comparisons where making one costs a call into the standard library. Such strings are stored inline, so an
+/// entry holds no allocation. Direct-mapped: a slot keeps the last string whose bytes hash to it.
+struct StringTable {
+    struct Entry {
+        /// Bytes 0..<8 and 8..<15 of the text, little-endian, with the length in the top byte of `high`; (0, 0) for
+        /// an empty slot (no text of 1 to 15 bytes packs to it).
+        var low: UInt64 = 0
+        var high: UInt64 = 0
+        var value = ""
+    }
+
+    static let slots = 1024
+    private let entries: UnsafeMutablePointer<Entry>
+
+    /// Allocates the table; its owner calls `deallocate()` once, when no segment that refers to it is left.
+    static func allocate() -> StringTable {
+        let entries = UnsafeMutablePointer<Entry>.allocate(capacity: slots)
+        entries.initialize(repeating: Entry(), count: slots)
+        return StringTable(entries: entries)
+    }
+
+    func deallocate() {
+        entries.deinitialize(count: Self.slots)
+        entries.deallocate()
+    }
+
+    /// ASCII bytes of a segment (in the scanner's buffer) as a `String`, as `Segment.ascii` makes it.
+    @inline(__always)
+    func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        let count = bytes.count
+        guard count > 0, count <= 15, let base = bytes.baseAddress else { return Segment.ascii(bytes) }
+        // The bytes lie in the scanner's buffer, which has 16 initialized bytes past any segment byte
+        // (`SegmentScanner.padding`): load whole words and keep the element's bytes.
+        let raw = UnsafeRawPointer(base)
+        var low = raw.loadUnaligned(as: UInt64.self)
+        var high = UInt64(count) << 56
+        if count < 8 {
+            low &= (1 << UInt64(8 * count)) &- 1
+        } else if count > 8 {
+            high |= raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self) & ((1 << UInt64(8 * (count - 8))) &- 1)
+        }
+        let hash = (low &+ high &* 0x9E37_79B9_7F4A_7C15) &* 0xBF58_476D_1CE4_E5B9
+        let slot = Int(truncatingIfNeeded: hash >> 54)
+        if entries[slot].low == low && entries[slot].high == high { return entries[slot].value }
+        let value = Segment.ascii(bytes)
+        entries[slot] = Entry(low: low, high: high, value: value)
+        return value
+    }
+}
+
+/// The components of one element of a segment, in place (valid as long as the segment); component `k` is 0-based,
+/// as in the array `Segment.components(_:)` returns.
+struct Composite {
+    let segment: Segment
+    let start: Int
+    let end: Int
+    /// Number of components, empty ones included; 0 when the element is absent or empty.
+    let count: Int
+
+    /// The byte range of component `k`.
+    func range(_ k: Int) -> (start: Int, end: Int)? {
+        guard k < count else { return nil }
+        let base = segment.base
+        let separator = segment.delimiters.component
+        var seen = 0
+        var componentStart = start
+        var i = start
+        while i < end {
+            if base[i] == separator {
+                if seen == k { return (componentStart, i) }
+                seen += 1
+                componentStart = i + 1
+            }
+            i += 1
+        }
+        return (componentStart, end)
+    }
+
+    /// Component `k` as text; "" when absent.
+    @inline(__always)
+    func string(_ k: Int) -> String {
+        guard let r = range(k), r.end > r.start else { return "" }
+        return segment.text(r.start, r.end - r.start)
+    }
+
+    /// Component `k` as text, or nil when absent or empty.
+    @inline(__always)
+    func optional(_ k: Int) -> String? {
+        guard let r = range(k), r.end > r.start else { return nil }
+        return segment.text(r.start, r.end - r.start)
+    }
+
+    @inline(__always)
+    func isEmpty(_ k: Int) -> Bool {
+        guard let r = range(k) else { return true }
+        return r.end == r.start
+    }
+
+    /// The bytes of component `k`; empty when absent.
+    @inline(__always)
+    func bytes(_ k: Int) -> UnsafeBufferPointer<UInt8> {
+        guard let r = range(k) else { return UnsafeBufferPointer(start: segment.base, count: 0) }
+        return UnsafeBufferPointer(start: segment.base + r.start, count: r.end - r.start)
+    }
+
+    /// Component `k` packed as a tag (see `SegmentTag`) when it is 1 to 3 bytes long, else 0.
+    func tag(_ k: Int) -> UInt32 {
+        guard let r = range(k), (1...3).contains(r.end - r.start) else { return 0 }
+        var value: UInt32 = 0
+        for i in r.start..<r.end { value = value << 8 | UInt32(segment.base[i]) }
+        return value
+    }
 }
 
 /// Segment ids as packed integers, so the reader switches on a number instead of comparing strings.
@@ -199,6 +347,7 @@ final class SegmentScanner {
     private var atEOF = false
     private(set) var readFailed = false
     private let elementBounds: UnsafeMutablePointer<Int32>
+    private let strings = StringTable.allocate()
     let maxSegmentLength: Int
     let maxElements: Int
     private(set) var segmentNumber = 0
@@ -207,7 +356,7 @@ final class SegmentScanner {
     init(source: ByteSource, chunkSize: Int = 1 << 20, maxSegmentLength: Int, maxElements: Int) {
         self.source = source
         self.capacity = max(chunkSize, 4096)
-        self.buffer = .allocate(capacity: capacity)
+        self.buffer = Self.allocateBuffer(capacity)
         self.maxSegmentLength = maxSegmentLength
         self.maxElements = maxElements
         self.elementBounds = .allocate(capacity: maxElements + 2)
@@ -216,7 +365,18 @@ final class SegmentScanner {
     deinit {
         buffer.deallocate()
         elementBounds.deallocate()
+        strings.deallocate()
         if case .file(let descriptor) = source { close(descriptor) }
+    }
+
+    /// Bytes initialized past `capacity`, so that 16 bytes can be loaded from any byte of a segment (`StringTable`).
+    static let padding = 16
+
+    /// A buffer of `capacity` bytes and the padding, all initialized (to 0) once: any load inside it reads defined bytes.
+    private static func allocateBuffer(_ capacity: Int) -> UnsafeMutablePointer<UInt8> {
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity + padding)
+        buffer.initialize(repeating: 0, count: capacity + padding)
+        return buffer
     }
 
     /// Reads more bytes, keeping the unread ones; grows the buffer when a segment does not fit.
@@ -231,7 +391,7 @@ final class SegmentScanner {
         }
         if end == capacity {
             let newCapacity = capacity * 2
-            let newBuffer = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+            let newBuffer = Self.allocateBuffer(newCapacity)
             newBuffer.update(from: buffer, count: end)
             buffer.deallocate()
             buffer = newBuffer
@@ -392,21 +552,35 @@ final class SegmentScanner {
         while length > 0 && (base[length - 1] == 0x0D || (delimiters.segment != 0x0A && base[length - 1] == 0x0A)) {
             length -= 1
         }
-        // Split elements.
+        // Split elements: eight bytes at a time (a word whose bytes equal to the separator are marked by their high bit),
+        // then byte by byte for the rest.
         var count = 0
         elementBounds[0] = 0
         var i = 0
         let separator = delimiters.element
-        var high: UInt8 = 0
+        var high: UInt64 = 0
+        let ones: UInt64 = 0x0101_0101_0101_0101, lows: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        let pattern = UInt64(separator) &* ones
+        let raw = UnsafeRawPointer(base)
+        while i + 8 <= length {
+            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            high |= word
+            let x = word ^ pattern
+            // The high bit of each byte of `marks` is set exactly where a byte of x is 0 (no carries between bytes).
+            var marks = ~(((x & lows) &+ lows) | x | lows)
+            while marks != 0 {
+                count += 1
+                if count > maxElements { return tooManyElements(base, length: length, number: segmentNumber, fileOffset: fileOffset) }
+                elementBounds[count] = Int32(i + marks.trailingZeroBitCount / 8 + 1)
+                marks &= marks &- 1
+            }
+            i += 8
+        }
         while i < length {
-            high |= base[i]
+            high |= UInt64(base[i])
             if base[i] == separator {
                 count += 1
-                if count > maxElements {
-                    return .malformed(number: segmentNumber, fileOffset: fileOffset, length: length,
-                                      reason: .tooManyElements(limit: maxElements),
-                                      preview: String(decoding: UnsafeBufferPointer(start: base, count: min(length, 40)), as: UTF8.self))
-                }
+                if count > maxElements { return tooManyElements(base, length: length, number: segmentNumber, fileOffset: fileOffset) }
                 elementBounds[count] = Int32(i + 1)
             }
             i += 1
@@ -436,7 +610,14 @@ final class SegmentScanner {
                               preview: String(decoding: UnsafeBufferPointer(start: base, count: min(length, 40)), as: UTF8.self))
         }
         return .segment(Segment(base: base, length: length, bounds: elementBounds, count: count, delimiters: delimiters,
-                                tag: tag, number: segmentNumber, fileOffset: fileOffset, hasNonASCII: high & 0x80 != 0))
+                                tag: tag, number: segmentNumber, fileOffset: fileOffset,
+                                hasNonASCII: high & 0x8080_8080_8080_8080 != 0,
+                                strings: strings))
+    }
+
+    private func tooManyElements(_ base: UnsafeMutablePointer<UInt8>, length: Int, number: Int, fileOffset: Int64) -> ScanResult {
+        .malformed(number: number, fileOffset: fileOffset, length: length, reason: .tooManyElements(limit: maxElements),
+                   preview: String(decoding: UnsafeBufferPointer(start: base, count: min(length, 40)), as: UTF8.self))
     }
 
     /// Where a segment starts after bytes that cannot be X12 text (control bytes other than line ends and tabs,

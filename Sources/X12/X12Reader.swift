@@ -35,7 +35,6 @@ public final class X12Reader: Sequence, IteratorProtocol {
 
     private let scanner: SegmentScanner
     private var assembler: ClaimAssembler
-    private var finished = false
 
     /// Opens a file for reading.
     public init(path: String, limits: Limits = Limits()) throws(X12FileError) {
@@ -88,28 +87,7 @@ public final class X12Reader: Sequence, IteratorProtocol {
 
     /// The next claim that could be read, or nil at the end of the file.
     public func next() -> Claim? {
-        while true {
-            if assembler.hasCompleted, let claim = assembler.takeCompleted() { return claim }
-            if finished { return nil }
-            let result = scanner.next()
-            if let detection = scanner.takeDetection() {
-                let id: String
-                if case .segment(let segment) = result { id = segment.id } else { id = "" }
-                assembler.noteDelimiters(detection, segment: scanner.segmentNumber, id: id)
-            }
-            switch result {
-            case .segment(let segment):
-                assembler.handle(segment)
-            case .malformed(let number, let offset, let length, let reason, let preview):
-                assembler.handleMalformed(number: number, fileOffset: offset, length: length, reason: reason, preview: preview)
-            case .end:
-                if scanner.readFailed {
-                    assembler.noteReadFailure(segment: scanner.segmentNumber)
-                }
-                assembler.finishFile(segment: scanner.segmentNumber)
-                finished = true
-            }
-        }
+        assembler.nextClaim(from: scanner)
     }
 
     /// Reads a whole file: its claims and its issues. A file that cannot be opened gives one error issue.
