@@ -37,6 +37,16 @@ public enum RuleSetLoader {
         public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
     }
 
+    /// Parse results written by index from the workers of `concurrentPerform`.
+    private final class ParsedPacks: @unchecked Sendable {
+        // @unchecked: each slot is written once, by one worker, under the lock, and read after all have finished.
+        private var slots: [(Pack?, PackParser)?]
+        private let lock = NSLock()
+        init(count: Int) { slots = Array(repeating: nil, count: count) }
+        func set(_ index: Int, _ value: (Pack?, PackParser)) { lock.withLock { slots[index] = value } }
+        func value(_ index: Int) -> (Pack?, PackParser)? { lock.withLock { slots[index] } }
+    }
+
     /// The rule files below `path` (or `path` itself when it is a file), sorted.
     public static func ruleFiles(at path: String) -> [String] {
         var isDirectory: ObjCBool = false
@@ -127,11 +137,30 @@ public enum RuleSetLoader {
         var packs: [Pack] = []
         var tablesByPack: [String: [String: TableSource]] = [:]
         var tableFiles: [String] = []
+        // Packs that extend none are independent: they are parsed (and their tables loaded, the slow part: the
+        // complete PTP table and the ICD-10-CM releases) on both cores. Overlays follow, in order, on this one.
+        let independent = layered.compactMap { name in byName[name].flatMap { $0.extends == nil ? (name, $0.file, $0.root) : nil } }
+        let parsedAlone = ParsedPacks(count: independent.count)
+        DispatchQueue.concurrentPerform(iterations: independent.count) { index in
+            let (_, file, root) = independent[index]
+            var parser = PackParser(file: file, visibleTables: [:])
+            let pack = parser.parse(root)
+            parsedAlone.set(index, (pack, parser))
+        }
+        var parsedByName: [String: (Pack?, PackParser)] = [:]
+        for (index, entry) in independent.enumerated() { parsedByName[entry.0] = parsedAlone.value(index) }
         for name in layered {
             guard let entry = byName[name] else { continue }
-            let inherited = entry.extends.flatMap { tablesByPack[$0] } ?? [:]
-            var parser = PackParser(file: entry.file, visibleTables: inherited)
-            let pack = parser.parse(entry.root)
+            let parser: PackParser
+            let pack: Pack?
+            if let done = parsedByName[name] {
+                (pack, parser) = done
+            } else {
+                let inherited = entry.extends.flatMap { tablesByPack[$0] } ?? [:]
+                var overlay = PackParser(file: entry.file, visibleTables: inherited)
+                pack = overlay.parse(entry.root)
+                parser = overlay
+            }
             diagnostics += parser.diagnostics
             tableFiles += parser.tableFiles
             tablesByPack[name] = parser.visibleTables

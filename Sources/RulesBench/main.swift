@@ -3,7 +3,7 @@
 // or a pack does not load.
 //
 //   RulesBench [--claims N] [--reference-claims N] [--repeat N] [--rules N] [--pair-rows N] [--cms-claims N]
-//              [--cms-dir DIR] [--skip-cms]
+//              [--cms-dir DIR] [--skip-cms] [--packs DIR]
 //
 // Part 1 (synthetic): 10,000 generated rules (most keyed by procedure code with `equals` or a literal `in`, pair
 // rules through a lookup on a 2,000,000-row pair table, an MUE-style lookup, a few generic rules), written as
@@ -11,6 +11,8 @@
 // the compiled graph (one worker, then two) against the reference evaluator on the same claims.
 // Part 2 (CMS): the full CMS practitioner PTP table (2.5 M rows, .csv.gz) and MUE table loaded through a pack in
 // the style of docs/examples/starter/starter.yaml; load-and-compile time and claims per second on generated claims.
+// Part 3 (shipped): every pack of Rules/ (complete NCCI tables, three ICD-10-CM releases, …): load-and-compile time
+// and claims per second on the same generated claims.
 
 import ClaimModel
 import Engine
@@ -34,6 +36,7 @@ struct Options {
     var cmsClaims = 100_000
     var cmsDirectory = "/work/shared/data/cms"
     var skipCMS = false
+    var packs = "Rules"
 
     init(_ arguments: [String]) {
         var index = 1
@@ -57,6 +60,7 @@ struct Options {
             case "--cms-claims": cmsClaims = number()
             case "--cms-dir": cmsDirectory = value()
             case "--skip-cms": skipCMS = true
+            case "--packs": packs = value()
             default: fail("unknown option \(arguments[index])")
             }
             index += 1
@@ -658,6 +662,51 @@ extension Array {
     record("cms_claims_per_s_1", String(format: "%.0f", Double(batch.count) / oneSeconds))
     record("cms_claims_per_s_2", String(format: "%.0f", Double(batch.count) / twoSeconds))
     record("cms_lines_per_s_1", String(format: "%.0f", Double(lines) / oneSeconds))
+    shipped(options, batch: batch, context: context, starterRate: Double(batch.count) / one.cpu)
+}
+
+// MARK: - Part 3: every shipped pack
+
+/// Loads and compiles `Rules/` (every shipped pack: the complete NCCI tables, three ICD-10-CM releases, …) and
+/// scrubs the CMS part's claims with it, beside the starter-style pack's figure.
+@MainActor func shipped(_ options: Options, batch: [Claim], context: EvaluationContext, starterRate: Double) {
+    print("\n== every shipped pack (\(options.packs))")
+    var loadSeconds = Double.infinity, compileSeconds = Double.infinity, cpuSeconds = Double.infinity
+    var loaded: (RuleSet, RuleGraph)?
+    for _ in 0..<max(2, options.repeats) {
+        let start = monotonic(), cpuStart = TableBenchmark.cpuSeconds()
+        let result = RuleSetLoader.load(paths: [options.packs])
+        let middle = monotonic()
+        guard !result.hasErrors, let ruleSet = result.ruleSet else {
+            for diagnostic in result.diagnostics.prefix(10) { print(diagnostic) }
+            fail("the packs in \(options.packs) do not load")
+        }
+        let graph = RuleGraph(ruleSet)
+        loadSeconds = min(loadSeconds, middle - start)
+        compileSeconds = min(compileSeconds, monotonic() - middle)
+        cpuSeconds = min(cpuSeconds, TableBenchmark.cpuSeconds() - cpuStart)
+        loaded = (ruleSet, graph)
+    }
+    guard let (ruleSet, graph) = loaded else { return }
+    print(String(format: "load %.3f s + compile %.3f s = %.3f s (CPU %.3f s); ", loadSeconds, compileSeconds,
+                 loadSeconds + compileSeconds, cpuSeconds)
+          + "\(ruleSet.rules.count) rules in \(ruleSet.packs.count) packs, \(graph.statistics.nodes) nodes; peak RSS \(mebibytes(TableBenchmark.peakResidentBytes()))")
+    let sample = Array(batch.prefix(500))
+    sameResults(ReferenceEvaluator.evaluate(ruleSet, claims: sample, context: context),
+                graph.evaluate(sample, context: context, maxWorkers: 1), "shipped packs sample")
+    var results: [ClaimResult] = []
+    let one = bestTimes(options.repeats) { results = graph.evaluate(batch, context: context, maxWorkers: 1) }
+    let twoSeconds = best(options.repeats) { results = graph.evaluate(batch, context: context, maxWorkers: 2) }
+    let edits = results.reduce(0) { $0 + $1.edits.count }
+    print("graph: \(batch.count) claims, \(edits) edits; "
+          + String(format: "one worker %.3f s (CPU %.3f s) = ", one.wall, one.cpu) + "\(rate(Double(batch.count) / one.cpu)) claims/s of CPU; "
+          + String(format: "two workers %.3f s = ", twoSeconds) + "\(rate(Double(batch.count) / twoSeconds)) claims/s; "
+          + "starter-style pack alone: \(rate(starterRate)) claims/s of CPU")
+    print("(results equal to the reference evaluator's on the first \(sample.count) claims)")
+    record("shipped_load_compile_s", String(format: "%.3f", loadSeconds + compileSeconds))
+    record("shipped_rules", "\(ruleSet.rules.count)")
+    record("shipped_claims_per_cpu_s_1", String(format: "%.0f", Double(batch.count) / one.cpu))
+    record("shipped_claims_per_s_2", String(format: "%.0f", Double(batch.count) / twoSeconds))
 }
 
 // MARK: - Main
