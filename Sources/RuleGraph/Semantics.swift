@@ -234,6 +234,9 @@ enum FieldReader {
         case .position: return .number(Double(position))
         case .poa: return optionalText(diagnosis.presentOnAdmission)
         case .category: return .text(String(diagnosis.code.prefix(3)))
+        case .prefixes:
+            let count = diagnosis.code.count
+            return .list(count < 3 ? [diagnosis.code] : (3...count).map { String(diagnosis.code.prefix($0)) })
         }
     }
 }

@@ -76,8 +76,17 @@ public enum DiagnosisField: String, Sendable, Hashable, CaseIterable {
     case code, role, system, position, poa
     /// The first three characters (the ICD-10-CM category).
     case category
+    /// The code and each shorter prefix down to its category (E1165: E11, E116, E1165), as a list: a lookup
+    /// keyed by it finds table rows that name the code at any level (Excludes1 notes).
+    case prefixes
 
-    public var type: FieldType { self == .position ? .number : .text }
+    public var type: FieldType {
+        switch self {
+        case .position: return .number
+        case .prefixes: return .list
+        default: return .text
+        }
+    }
 }
 
 /// What a rule is evaluated for.

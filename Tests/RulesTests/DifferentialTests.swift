@@ -505,6 +505,7 @@ enum DiffWorld {
         case .position: return ["1", "2", "3"]
         case .poa: return ["Y", "N"]
         case .category: return ["E11", "E10", "O24", "M17"]
+        case .prefixes: return diagnoses
         }
     }
 
