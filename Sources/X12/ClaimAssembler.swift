@@ -105,6 +105,10 @@ struct ClaimAssembler {
             if hasCompleted, let claim = takeCompleted() { return claim }
             if finished { return nil }
             let result = scanner.next()
+            if scanner.takeByteOrderMark() {
+                record(.warning, "X12-BOM", "the file starts with a UTF-8 byte order mark (EF BB BF), which X12 does not allow; it was skipped",
+                       segment: 1, id: "ISA")
+            }
             if let detection = scanner.takeDetection() {
                 let id: String
                 if case .segment(let segment) = result { id = segment.id } else { id = "" }

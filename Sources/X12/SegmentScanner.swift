@@ -510,6 +510,16 @@ final class SegmentScanner {
     /// Bytes looked at to find the delimiters: an ISA (106) and, for a file without one, its first segments.
     static let detectionWindow = 512
 
+    /// True once a UTF-8 byte order mark before the first segment was skipped (Windows editors write one).
+    private(set) var skippedByteOrderMark = false
+
+    /// Takes the byte-order-mark note (once).
+    func takeByteOrderMark() -> Bool {
+        defer { if skippedByteOrderMark { byteOrderMarkTaken = true } }
+        return skippedByteOrderMark && !byteOrderMarkTaken
+    }
+    private var byteOrderMarkTaken = false
+
     /// Takes the detection note (once).
     func takeDetection() -> DelimiterDetection? {
         defer { detection = nil }
@@ -520,6 +530,12 @@ final class SegmentScanner {
         skipWhitespace()
         if start == end && atEOF { return .end }
         ensure(4)
+        if segmentNumber == 0, end - start >= 3, buffer[start] == 0xEF, buffer[start + 1] == 0xBB, buffer[start + 2] == 0xBF {
+            // A UTF-8 byte order mark is not part of X12: skip it, so the ISA behind it is read (and say so).
+            start += 3
+            skippedByteOrderMark = true
+            ensure(4)
+        }
         if delimiters == nil || (buffer[start] == 73 && end - start >= 3 && buffer[start + 1] == 83 && buffer[start + 2] == 65) {
             detectDelimiters()
         }

@@ -65,6 +65,19 @@ struct BadInputTests {
         try expectGoodBefore(claims)
     }
 
+    // MARK: Byte order mark
+
+    @Test func aByteOrderMarkBeforeTheISAIsSkippedWithAWarning() throws {
+        let plain = try fixtureBytes("bad/isa-105-wide.837")
+        let expected = X12Reader(bytes: plain, name: "plain.837").map(\.id)
+        let reader = X12Reader(bytes: [0xEF, 0xBB, 0xBF] + plain, name: "bom.837")
+        let claims = Array(reader)
+        #expect(claims.map(\.id) == expected)
+        #expect(claims.map(\.id) == ["GOOD-BEFORE", "MIDDLE", "GOOD-AFTER"])
+        #expect(reader.issues.map(\.code) == ["X12-BOM", "X12-ISA-WIDTH"])
+        #expect(reader.issues.first?.severity == .warning)
+    }
+
     // MARK: ISA width
 
     @Test func isa105Wide() throws {
