@@ -137,6 +137,7 @@ final class GraphEvaluator {
             claimGeneration = 1
         }
         let claimDate = context.asOf ?? FieldReader.claimDates(box.value.lines, box.value.dates).first
+            ?? context.today ?? box.value.createdOn
         for scope in Scope.allCases {
             guard let rules = graph.scopeRules[scope.ordinal] else { continue }
             switch scope {

@@ -15,7 +15,9 @@ public enum ReferenceEvaluator {
     static func bindings(for rule: Rule, claimIndex: Int, index: BatchIndex, context: EvaluationContext) -> [Binding] {
         let claim = index.claims[claimIndex]
         let base = Binding(claimIndex: claimIndex, today: context.today)
-        let claimDate = context.asOf ?? FieldReader.claimDates(claim).first
+        // A claim with no date of service at all (no lines, no statement period) is judged, at claim level, by
+        // the rules in force on the day it is filed; its lines (if any lack dates) stay not checked.
+        let claimDate = context.asOf ?? FieldReader.claimDates(claim).first ?? context.today ?? claim.createdOn
         var result: [Binding] = []
         switch rule.scope {
         case .claim:

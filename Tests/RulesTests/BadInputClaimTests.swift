@@ -24,15 +24,15 @@ struct BadInputClaimTests {
 
     // MARK: No lines
 
-    /// An 837P claim without loop 2400 reads, with no lines; with no date of service its claim rules cannot choose a
-    /// version, so INTEGRITY-NO-LINES is reported as not checked for it (never passed silently).
+    /// An 837P claim without loop 2400 reads, with no lines; with no date of service at all its claim rules are
+    /// judged as of the day it is filed (BHT04), so INTEGRITY-NO-LINES fires on it.
     @Test func aProfessionalClaimWithNoLines() throws {
         let report = try scrubBadClaim(SuiteFile().removing([30, 31, 32]), afterSegment: 35)
         let middle = try report.entry("BAD-CLAIM")
         #expect(middle.lines.isEmpty)
-        #expect(middle.edits.isEmpty)
-        #expect(middle.notChecked == [NotChecked(ruleID: "INTEGRITY-NO-LINES", table: nil, line: nil,
-                                                 reason: "no date of service, so no rule version or table release can be chosen")])
+        #expect(middle.edits.map(\.ruleID) == ["INTEGRITY-NO-LINES"])
+        #expect(middle.edits.first?.line == nil)
+        #expect(middle.notChecked.isEmpty)
     }
 
     /// An institutional claim with a statement period (DTP*434) and no lines: the claim has a date, and the rule fires.
