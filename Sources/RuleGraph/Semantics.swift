@@ -127,6 +127,9 @@ enum FieldReader {
         case .referringNPI: return optionalText((lineRef.value.referringProvider ?? claimRef.value.referringProvider)?.npi?.text)
         case .referringNPIValid:
             return (lineRef.value.referringProvider ?? claimRef.value.referringProvider)?.npi.map { .flag($0.isValid) } ?? .missing
+        case .orderingNPI: return optionalText(lineRef.value.otherProviders.first { $0.role == .ordering }?.npi?.text)
+        case .orderingNPIValid:
+            return lineRef.value.otherProviders.first { $0.role == .ordering }?.npi.map { .flag($0.isValid) } ?? .missing
         case .description: return optionalText(lineRef.value.procedureDescription)
         case .notes: return .list(lineRef.value.notes.map(\.text))
         case .attachments: return .list(lineRef.value.attachments.map(\.reportType))

@@ -16,6 +16,8 @@ public enum LineField: String, Sendable, Hashable, CaseIterable {
     case unresolvedPointers = "unresolved-pointers"
     case renderingNPI = "rendering-npi", renderingNPIValid = "rendering-npi-valid"
     case referringNPI = "referring-npi", referringNPIValid = "referring-npi-valid"
+    /// The ordering provider of the line (837P loop 2420E, NM1*DK).
+    case orderingNPI = "ordering-npi", orderingNPIValid = "ordering-npi-valid"
     case description, notes, attachments, priorAuthorization = "prior-authorization"
     /// Units of the same code for the same patient, provider and date of service, summed over the lines of
     /// the batch and the claim history (for date-of-service MUEs).
@@ -33,7 +35,7 @@ public enum LineField: String, Sendable, Hashable, CaseIterable {
         case .units, .charge, .number, .drugQuantity, .dayUnits: return .number
         case .date, .dateTo: return .date
         case .modifiers, .diagnoses, .pointers, .unresolvedPointers, .notes, .attachments, .dayCodes: return .list
-        case .renderingNPIValid, .referringNPIValid, .inHistory: return .flag
+        case .renderingNPIValid, .referringNPIValid, .orderingNPIValid, .inHistory: return .flag
         default: return .text
         }
     }

@@ -451,8 +451,8 @@ enum DiffWorld {
         case .drugUnit: return ["UN", "ML"]
         case .diagnoses: return diagnoses
         case .pointers, .unresolvedPointers: return ["1", "2", "3"]
-        case .renderingNPI, .referringNPI: return npis
-        case .renderingNPIValid, .referringNPIValid: return ["true", "false"]
+        case .renderingNPI, .referringNPI, .orderingNPI: return npis
+        case .renderingNPIValid, .referringNPIValid, .orderingNPIValid: return ["true", "false"]
         case .description: return ["UNLISTED PROCEDURE"]
         case .notes: return ["SEE NOTES"]
         case .attachments: return ["OZ", "09"]
