@@ -17,7 +17,9 @@ struct PackParser {
 
     init(file: String, visibleTables: [String: TableSource]) {
         self.file = file
-        self.directory = (file as NSString).deletingLastPathComponent
+        // A bare file name (`rules check cms.yaml`) is in the current directory, not at the root.
+        let folder = (file as NSString).deletingLastPathComponent
+        self.directory = folder.isEmpty ? "." : folder
         self.visibleTables = visibleTables
     }
 
