@@ -12,23 +12,31 @@ struct PFSImporter {
 
     /// The source column of each written column but the first two, by its stacked name (letters and digits).
     static let sourceNames: [(written: String, names: [String])] = [
-        ("status_code", ["statuscode"]),
-        ("pctc_indicator", ["pctcind", "pctcindicator"]),
-        ("global_days", ["globdays", "globaldays"]),
+        ("status_code", ["statuscode", "status"]),
+        ("pctc_indicator", ["pctcind", "pctcindicator", "pctc"]),
+        ("global_days", ["globdays", "globaldays", "glob"]),
         ("multiple_procedure", ["multproc"]),
         ("bilateral_surgery", ["bilatsurg"]),
         ("assistant_surgery", ["asstsurg"]),
         ("co_surgeons", ["cosurg"]),
         ("team_surgery", ["teamsurg"]),
-        ("work_rvu", ["workrvu"]),
-        ("non_facility_pe_rvu", ["nonfacpervu", "nonfacilitypervu"]),
-        ("non_facility_na_indicator", ["nonfacnaindicator", "nonfacilitynaindicator"]),
-        ("facility_pe_rvu", ["facilitypervu"]),
-        ("facility_na_indicator", ["facilitynaindicator"]),
-        ("conversion_factor", ["convfactor", "conversionfactor"]),
+        ("work_rvu", ["workrvu", "rvuwork"]),
+        ("non_facility_pe_rvu", ["nonfacpervu", "nonfacilitypervu", "rvunonpe"]),
+        ("non_facility_na_indicator", ["nonfacnaindicator", "nonfacilitynaindicator", "nonna"]),
+        ("facility_pe_rvu", ["facilitypervu", "rvufacpe"]),
+        ("facility_na_indicator", ["facilitynaindicator", "facna"]),
+        ("conversion_factor", ["convfactor", "conversionfactor", "cf"]),
     ]
 
+    /// Which columns a file has: all (CMS's PPRRVU), or one half of the repo's pair of converted copies
+    /// (`pfs-rvu-indicators-2024.csv`, `pfs-rvu-amounts-2024.csv`, joined on code and modifier).
+    enum Form { case whole, indicators, amounts }
+
+    /// `sourceNames` positions of the RVUs: with the conversion factor, the amounts copy's columns.
+    static let amountPositions: Set<Int> = [8, 9, 11]
+
     struct Header: HeaderMap {
+        var form = Form.whole
         var code: Int
         var modifier: Int
         /// Source index of each of `sourceNames`, in order; nil when absent (only the conversion factor may be).
@@ -39,15 +47,20 @@ struct PFSImporter {
     /// The header row: its first two cells `HCPCS` and `MOD`, the names stacked from up to four caption rows
     /// above it (their first two cells empty).
     static func header(_ names: [String], previous: [[String]]) -> Header? {
-        guard names.count >= 2, normalizedName(names[0]) == "hcpcs", normalizedName(names[1]) == "mod" else { return nil }
+        guard names.count >= 2, ["hcpcs", "hcpcscode"].contains(normalizedName(names[0])), normalizedName(names[1]) == "mod"
+        else { return nil }
         let stacked = stackedNames(names, above: previous, depth: 4, blankLeading: 2).map(normalizedName)
-        var sources: [Int?] = []
-        for (written, accepted) in sourceNames {
-            let index = stacked.firstIndex { accepted.contains($0) }
-            if index == nil && written != "conversion_factor" { return nil }
-            sources.append(index)
-        }
-        return Header(code: 0, modifier: 1, sources: sources)
+        let sources = sourceNames.map { _, accepted in stacked.firstIndex { accepted.contains($0) } }
+        let present = Set(sources.indices.filter { sources[$0] != nil })
+        let all = Set(sourceNames.indices)
+        let cf = sourceNames.count - 1
+        let indicatorPositions = all.subtracting(amountPositions).subtracting([cf])
+        let form: Form
+        if present.isSuperset(of: all.subtracting([cf])) { form = .whole }
+        else if present == indicatorPositions { form = .indicators }
+        else if present.subtracting([cf]) == amountPositions { form = .amounts }
+        else { return nil }
+        return Header(form: form, code: 0, modifier: 1, sources: sources)
     }
 
     static let globalDays: Set<String> = ["000", "010", "090", "XXX", "YYY", "ZZZ", "MMM"]
@@ -56,6 +69,9 @@ struct PFSImporter {
     let writer: TableWriter
     private var seen: [String: String] = [:]
     private(set) var filesWithoutConversionFactor: [String] = []
+    /// Rows of the repo's half files, by `code modifier`, until both halves are read.
+    private var halves: [String: (values: [String?], places: [(path: String, line: Int, column: Int)])] = [:]
+    private var halfOrder: [String] = []
 
     init(writer: TableWriter, issues: IssueSink) {
         self.writer = writer
@@ -73,7 +89,9 @@ struct PFSImporter {
                 return found
             },
             row: { row, header, stats in self.row(row, header, path: path, stats: &stats) })
-        if let sawHeader, sawHeader.sources.last! == nil { filesWithoutConversionFactor.append(path) }
+        if let sawHeader, sawHeader.form != .indicators, sawHeader.sources.last! == nil {
+            filesWithoutConversionFactor.append(path)
+        }
         return ok
     }
 
@@ -134,7 +152,23 @@ struct PFSImporter {
                 }
             }
         }
-        if !bad, let first = seen[code + " " + modifier] {
+        let key = code + " " + modifier
+        if !bad, h.form != .whole {
+            var entry = halves[key] ?? (Array(repeating: nil, count: values.count), [])
+            let mine = h.sources.indices.filter { h.sources[$0] != nil }
+            if let place = entry.places.first(where: { $0.path == path }) ?? (mine.contains { entry.values[$0] != nil } ? entry.places.first : nil) {
+                issues.error(ImportIssue.duplicate, file: path, line: row.line, column: row.columns[h.code], field: "HCPCS",
+                             "\(code) \(modifier.isEmpty ? "without a modifier" : "with modifier \(modifier)") is already on \(baseName(place.path)):\(place.line); the row is skipped")
+                stats.rowsSkipped += 1
+                return
+            }
+            if entry.places.isEmpty { halfOrder.append(key) }
+            for position in mine { entry.values[position] = values[position] }
+            entry.places.append((path, row.line, row.columns[h.code]))
+            halves[key] = entry
+            return
+        }
+        if !bad, let first = seen[key] {
             bad = true
             issues.error(ImportIssue.duplicate, file: path, line: row.line, column: row.columns[h.code], field: "HCPCS",
                          "\(code) \(modifier.isEmpty ? "without a modifier" : "with modifier \(modifier)") is already on \(first); the row is skipped")
@@ -143,8 +177,32 @@ struct PFSImporter {
             stats.rowsSkipped += 1
             return
         }
-        seen[code + " " + modifier] = "\(baseName(path)):\(row.line)"
+        seen[key] = "\(baseName(path)):\(row.line)"
         writer.row([code, modifier] + values)
         stats.rowsWritten += 1
+    }
+
+    /// Writes the rows of the repo's half files whose other half was read (in the order first read) and
+    /// reports the others; rows written and skipped per file.
+    mutating func finish() -> [String: (written: Int, skipped: Int)] {
+        var counts: [String: (written: Int, skipped: Int)] = [:]
+        for key in halfOrder {
+            guard let entry = halves[key] else { continue }
+            let parts = key.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+            let missingAmounts = PFSImporter.amountPositions.contains { entry.values[$0] == nil }
+            let missingIndicators = entry.values.indices.contains {
+                $0 != entry.values.count - 1 && !PFSImporter.amountPositions.contains($0) && entry.values[$0] == nil
+            }
+            if missingAmounts || missingIndicators {
+                let place = entry.places[0]
+                counts[place.path, default: (0, 0)].skipped += 1
+                issues.error(ImportIssue.badValue, file: place.path, line: place.line, column: place.column, field: "HCPCS",
+                             "\(parts[0]) \(parts[1].isEmpty ? "without a modifier" : "with modifier \(parts[1])") has no row in the \(missingAmounts ? "amounts" : "indicators") file; the row is skipped")
+                continue
+            }
+            writer.row(parts + entry.values.map { $0 ?? "" })
+            for place in entry.places { counts[place.path, default: (0, 0)].written += 1 }
+        }
+        return counts
     }
 }

@@ -180,6 +180,15 @@ public enum TableImporter {
                     stats.readable = importer.importFile(file, stats: &stats)
                     report.sources.append(stats)
                 }
+                let halves = importer.finish()
+                for index in report.sources.indices {
+                    guard let counts = halves[report.sources[index].path] else { continue }
+                    report.sources[index].rowsWritten += counts.written
+                    report.sources[index].rowsSkipped += counts.skipped
+                }
+                if !halves.isEmpty {
+                    report.notes.append("Rows of the repo's converted copies (pfs-rvu-indicators, pfs-rvu-amounts) are joined on code and modifier; their numbers are as northstar printed them (0.00 as 0).")
+                }
                 report.notes.append("One row per code and modifier (modifier empty, 26, TC, 53 …), as CMS lists them; the PFS file has no per-row dates: rows are in force for the whole release. RVUs and the conversion factor are written as CMS prints them; *_na_indicator is NA where CMS does not price the service in that setting (its PE RVU is then not used). The description column (CPT descriptors) is not read.")
                 if !importer.filesWithoutConversionFactor.isEmpty {
                     report.notes.append("No CONV FACTOR column in " + importer.filesWithoutConversionFactor.map(baseName).joined(separator: ", ") + ": conversion_factor is empty.")

@@ -71,6 +71,27 @@ struct PFSImportTests {
         ])
     }
 
+    @Test("the repo's converted copies: indicators and amounts joined on code and modifier; a half alone is reported")
+    func repoCopies() throws {
+        let (report, directory) = try importFixtures(
+            .pfsRVU, ["pfs-rvu-indicators-2024-excerpt.csv", "pfs-rvu-amounts-2024-excerpt.csv"],
+            release: "PFS-RVU-2024-JUL", effective: date(2024, 7, 1))
+        #expect(located(report.issues) == [
+            "IMPORT006 pfs-rvu-indicators-2024-excerpt.csv:2:1",  // 27447: no amounts row
+            "IMPORT006 pfs-rvu-amounts-2024-excerpt.csv:5:1",     // 99213: no indicators row
+        ])
+        #expect(report.sources.map(\.rowsRead) == [4, 4])
+        #expect(report.sources.map(\.rowsWritten) == [3, 3])
+        #expect(report.sources.map(\.rowsSkipped) == [1, 1])
+        #expect(report.exitCode == 1)
+        #expect(try lines(directory, "pfs-rvu-2024-jul.csv") == [
+            PFSImportTests.header,
+            "73630,,A,1,XXX,0,3,0,0,0,0.17,0.84,,0.84,NA,33.2875",
+            "73630,TC,A,1,XXX,0,3,0,0,0,0,0.78,,0.78,NA,33.2875",
+            "73630,26,A,1,XXX,0,3,0,0,0,0.17,0.06,,0.06,,33.2875",
+        ])
+    }
+
     @Test("a file that is not a PFS file writes nothing and exits 2")
     func wrongFile() throws {
         let (report, directory) = try importFixtures(.pfsRVU, ["HCPC2026_OCT_ANWEB.excerpt.csv"], release: "X", effective: date(2026, 7, 1))
