@@ -1,4 +1,4 @@
-// TableImport: CMS's release files (NCCI PTP, MUE, add-on codes; ICD-10-CM tabular XML) into the tables
+// TableImport: CMS's release files (NCCI PTP, MUE, add-on codes; ICD-10-CM tabular XML; PFS RVUs, HCPCS Level II, place of service) into the tables
 // the rule packs load.
 
 /// A problem found while importing, located in its source file.

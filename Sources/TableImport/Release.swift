@@ -47,6 +47,25 @@ public struct ReleaseGuess: Hashable, Sendable {
             if let m = lower.firstMatch(of: #/add-on-codes-(\d{4})q([1-4])/#), let y = Int(m.1), let q = Int(m.2) {
                 return quarter("NCCI-AOC", year: y, quarter: q)
             }
+        case .pfsRVU:
+            // PPRRVU2026_Jul_nonQPP, PPRRVU24_JUL: the release's month (CMS's A/B/C/D releases are January,
+            // April, July, October).
+            if let m = lower.firstMatch(of: #/pprrvu(\d{4}|\d{2})_(jan|apr|jul|oct)/#), let y = Int(m.1),
+               let month = monthNumber(String(m.2)) {
+                let year = m.1.count == 2 ? 2000 + y : y
+                if let date = CalendarDate(year: year, month: month, day: 1) {
+                    return ReleaseGuess(name: "PFS-RVU-\(year)-\(m.2.uppercased())", effective: date)
+                }
+            }
+        case .hcpcs:
+            // HCPC2026_OCT_ANWEB, HCPC2024_JUL_ANWEB_v3: the quarter's month.
+            if let m = lower.firstMatch(of: #/hcpc(\d{4})_(jan|apr|jul|oct)/#), let year = Int(m.1),
+               let month = monthNumber(String(m.2)), let date = CalendarDate(year: year, month: month, day: 1) {
+                return ReleaseGuess(name: "HCPCS-\(year)-\(m.2.uppercased())", effective: date)
+            }
+        case .pos:
+            // CMS publishes the code set as a web page: no release file name.
+            break
         case .icd10cm:
             let months = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
                           "october", "november", "december"]
@@ -65,6 +84,12 @@ public struct ReleaseGuess: Hashable, Sendable {
         return nil
     }
 
+    /// 1–12 for `jan` … `dec`.
+    static func monthNumber(_ abbreviation: String) -> Int? {
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+            .firstIndex(of: abbreviation.prefix(3).lowercased()).map { $0 + 1 }
+    }
+
     static func quarter(_ prefix: String, year: Int, quarter: Int) -> ReleaseGuess? {
         guard let date = CalendarDate(year: year, month: (quarter - 1) * 3 + 1, day: 1) else { return nil }
         return ReleaseGuess(name: "\(prefix)-\(year)Q\(quarter)", effective: date)
@@ -74,12 +99,14 @@ public struct ReleaseGuess: Hashable, Sendable {
     /// (the quarter's last day); ICD-10-CM updates take effect on April 1 and October 1.
     public static func suggestedExpiry(kind: ImportKind, effective: CalendarDate) -> CalendarDate? {
         switch kind {
-        case .ptp, .mue, .addOn:
+        case .ptp, .mue, .addOn, .pfsRVU, .hcpcs:
             let month = ((effective.month - 1) / 3) * 3 + 4
             let next = month > 12
                 ? CalendarDate(year: effective.year + 1, month: month - 12, day: 1)
                 : CalendarDate(year: effective.year, month: month, day: 1)
             return next?.adding(days: -1)
+        case .pos:
+            return nil
         case .icd10cm:
             let next: CalendarDate?
             if effective.month >= 10 { next = CalendarDate(year: effective.year + 1, month: 4, day: 1) }

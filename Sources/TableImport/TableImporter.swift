@@ -12,6 +12,12 @@ public enum ImportKind: String, CaseIterable, Sendable {
     case addOn = "add-on"
     /// The ICD-10-CM tabular list (XML).
     case icd10cm
+    /// The Physician Fee Schedule relative value file (PPRRVU).
+    case pfsRVU = "pfs-rvu"
+    /// HCPCS Level II codes and modifiers (CMS's ANWEB file).
+    case hcpcs
+    /// The place-of-service code set.
+    case pos
 }
 
 /// One import: the files of one release of one kind, into one output directory.
@@ -163,6 +169,63 @@ public enum TableImporter {
                     report.sources.append(stats)
                 }
                 report.notes.append(contentsOf: importer.notes)
+            case .pfsRVU:
+                let table = try PendingTable(
+                    role: "pfs-rvu", directory: request.outputDirectory, file: stem + ".csv", columns: PFSImporter.columns,
+                    key: ["hcpcs", "modifier"], rowEffective: nil, rowExpires: nil)
+                outputs = [table]
+                var importer = PFSImporter(writer: table.writer, issues: issues)
+                for file in request.files {
+                    var stats = SourceStats(path: file)
+                    stats.readable = importer.importFile(file, stats: &stats)
+                    report.sources.append(stats)
+                }
+                let halves = importer.finish()
+                for index in report.sources.indices {
+                    guard let counts = halves[report.sources[index].path] else { continue }
+                    report.sources[index].rowsWritten += counts.written
+                    report.sources[index].rowsSkipped += counts.skipped
+                }
+                if !halves.isEmpty {
+                    report.notes.append("Rows of the repo's converted copies (pfs-rvu-indicators, pfs-rvu-amounts) are joined on code and modifier; their numbers are as northstar printed them (0.00 as 0).")
+                }
+                report.notes.append("One row per code and modifier (modifier empty, 26, TC, 53 …), as CMS lists them; the PFS file has no per-row dates: rows are in force for the whole release. RVUs and the conversion factor are written as CMS prints them; *_na_indicator is NA where CMS does not price the service in that setting (its PE RVU is then not used). The description column (CPT descriptors) is not read.")
+                if !importer.filesWithoutConversionFactor.isEmpty {
+                    report.notes.append("No CONV FACTOR column in " + importer.filesWithoutConversionFactor.map(baseName).joined(separator: ", ") + ": conversion_factor is empty.")
+                }
+            case .hcpcs:
+                let table = try PendingTable(
+                    role: "hcpcs", directory: request.outputDirectory, file: stem + ".csv", columns: HCPCSImporter.columns,
+                    key: ["hcpcs"], rowEffective: "add_date", rowExpires: "termination_date")
+                outputs = [table]
+                var importer = HCPCSImporter(writer: table.writer, issues: issues)
+                for file in request.files {
+                    var stats = SourceStats(path: file)
+                    stats.readable = importer.importFile(file, stats: &stats)
+                    report.sources.append(stats)
+                }
+                report.notes.append("One row per HCPCS Level II code (RECID 3) and modifier (RECID 7, two characters), CMS's columns without the long and short descriptions; dates YYYYMMDD, termination_date 99991231 when none. A code is valid from add_date to termination_date; action_effective_date is when action_code (the latest change) took effect.")
+                if importer.continuations > 0 {
+                    report.notes.append("\(importer.continuations) description continuation records (RECID 4 or 8) were read and not written (they hold only description text).")
+                }
+                for (file, missing) in importer.missingColumns.sorted(by: { $0.key < $1.key }) {
+                    report.notes.append("Not in \(baseName(file)), written empty: " + missing.joined(separator: ", ") + ".")
+                }
+            case .pos:
+                let table = try PendingTable(
+                    role: "pos", directory: request.outputDirectory, file: stem + ".csv", columns: POSImporter.columns,
+                    key: ["pos"], rowEffective: "effective_date", rowExpires: "termination_date")
+                outputs = [table]
+                var importer = POSImporter(writer: table.writer, issues: issues)
+                for file in request.files {
+                    var stats = SourceStats(path: file)
+                    stats.readable = importer.importFile(file, stats: &stats)
+                    report.sources.append(stats)
+                }
+                report.notes.append("One row per place-of-service code, unassigned codes included (name 'Unassigned'); effective_date empty when the source has none (in force from the release's effective date), termination_date 99991231 when none.")
+                if !importer.filesWithSetting.isEmpty {
+                    report.notes.append("facility_setting (Facility / Non-Facility / Unassigned) is from " + importer.filesWithSetting.map(baseName).joined(separator: ", ") + ": northstar's annotation (the PFS setting), not part of CMS's list.")
+                }
             case .icd10cm:
                 var importer = try ICD10CMImporter(directory: request.outputDirectory, stem: stem, issues: issues)
                 outputs = importer.tables

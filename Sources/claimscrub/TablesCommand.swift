@@ -6,7 +6,7 @@ import TableImport
 struct TablesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tables",
-        abstract: "Import CMS's table releases (NCCI PTP, MUE, add-on codes, ICD-10-CM) for the rule packs.",
+        abstract: "Import CMS's table releases (NCCI PTP, MUE, add-on codes, ICD-10-CM, PFS RVUs, HCPCS, place of service) for the rule packs.",
         subcommands: [Import.self])
 
     struct Import: ParsableCommand {
@@ -22,10 +22,16 @@ struct TablesCommand: ParsableCommand {
                   add-on    CMS's AOC workbook (AOC_V2026Q2-MCR.xlsx) or its sheet as
                             CSV; the repo's ncci-add-on-codes-*.csv copies.
                   icd10cm   one ICD-10-CM tabular XML file (.xml or .xml.gz).
+                  pfs-rvu   CMS's PFS relative value file as CSV
+                            (PPRRVU2026_Jul_nonQPP.csv: banner and caption rows).
+                  hcpcs     CMS's HCPCS Level II ANWEB file as CSV
+                            (HCPC2026_OCT_ANWEB.csv); descriptions not written.
+                  pos       the place-of-service list as CSV (the repo's
+                            place-of-service.csv); give --release and --effective.
 
                 The release name and effective date come from the file names when
                 they say them (v32.2 = 2026Q3, _Eff_07-01-2026, AOC_V2026Q2,
-                April-1-2026); --release and --effective override them.
+                April-1-2026, PPRRVU2026_Jul, HCPC2026_OCT); --release and --effective override them.
 
                 Writes DIR/<release>.csv or .csv.gz (ICD-10-CM: five tables) and
                 DIR/<release>.manifest.json, and prints a tables: entry for a pack.
@@ -37,7 +43,7 @@ struct TablesCommand: ParsableCommand {
                 (nothing is written).
                 """)
 
-        @Argument(help: "What the files are: ncci-ptp, mue, add-on or icd10cm.")
+        @Argument(help: "What the files are: ncci-ptp, mue, add-on, icd10cm, pfs-rvu, hcpcs or pos.")
         var kind: String
 
         @Argument(help: "The release files (CMS's, or the repo's converted copies).")
