@@ -303,7 +303,7 @@ final class GraphEvaluator {
             case .compare(_, let comparison):
                 switch comparison {
                 case .inSet(.table(let name)), .notInSet(.table(let name)), .includesAny(.table(let name)),
-                     .includesNone(.table(let name)):
+                     .includesNone(.table(let name)), .includesOutside(.table(let name)):
                     names.insert(name)
                 default: break
                 }
@@ -607,6 +607,10 @@ final class GraphEvaluator {
             guard case .list(let items) = value else { return false }
             for item in items where member(set, item, &stale, &uncovered) { return false }
             return true
+        case .includesOutside(let set):
+            guard case .list(let items) = value else { return false }
+            for item in items where !member(set, item, &stale, &uncovered) { return true }
+            return false
         case .matches(let pattern):
             guard !Compare.isMissing(value), let pattern, let text = value.text else { return false }
             return text.wholeMatch(of: pattern.regex) != nil

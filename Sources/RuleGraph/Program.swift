@@ -74,6 +74,7 @@ struct Program: Sendable {
         case includes(String)
         case includesAny(Members)
         case includesNone(Members)
+        case includesOutside(Members)
         case startsWith([String])
         /// nil: the pattern did not compile (the parser rejects such packs), so nothing matches.
         case matches(Pattern?)
@@ -350,6 +351,7 @@ struct Program: Sendable {
             case .includes(let literal): return .includes(literal)
             case .includesAny(let set): return .includesAny(members(set))
             case .includesNone(let set): return .includesNone(members(set))
+            case .includesOutside(let set): return .includesOutside(members(set))
             case .startsWith(let prefixes): return .startsWith(prefixes)
             case .matches(let pattern): return .matches((try? Regex(pattern)).map(Pattern.init))
             case .sameAs(let field): return .sameAs(access(field))

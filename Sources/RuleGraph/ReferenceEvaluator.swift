@@ -314,6 +314,7 @@ enum Describe {
         case .includes(let value): return "includes \(value)"
         case .includesAny(let s): return "includes-any of \(set(s))"
         case .includesNone(let s): return "includes-none of \(set(s))"
+        case .includesOutside(let s): return "includes-outside \(set(s))"
         case .startsWith(let prefixes): return "starts-with \(prefixes.joined(separator: "|"))"
         case .matches(let pattern): return "matches /\(pattern)/"
         case .sameAs(let field): return "same-as \(field)"

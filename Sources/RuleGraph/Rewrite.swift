@@ -47,6 +47,7 @@ extension Comparison {
         case .notInSet(let set): return .notInSet(set.qualified(f))
         case .includesAny(let set): return .includesAny(set.qualified(f))
         case .includesNone(let set): return .includesNone(set.qualified(f))
+        case .includesOutside(let set): return .includesOutside(set.qualified(f))
         case .count(let inner): return .count(inner.qualifyingTables(f))
         default: return self
         }

@@ -215,7 +215,7 @@ public final class RuleGraph: Sendable {
     static func readsTable(_ id: Int, nodes: [Node]) -> Bool {
         func readsTable(_ comparison: Comparison) -> Bool {
             switch comparison {
-            case .inSet(.table), .notInSet(.table), .includesAny(.table), .includesNone(.table): return true
+            case .inSet(.table), .notInSet(.table), .includesAny(.table), .includesNone(.table), .includesOutside(.table): return true
             case .count(let inner): return readsTable(inner)
             default: return false
             }

@@ -306,6 +306,9 @@ enum Compare {
         case .includesNone(let set):
             guard case .list(let items) = value else { return false }
             return !items.contains { inSet(set, $0) }
+        case .includesOutside(let set):
+            guard case .list(let items) = value else { return false }
+            return items.contains { !inSet(set, $0) }
         case .matches(let pattern):
             // The reference compiles the pattern each time (it is slow on purpose); the graph compiles it once.
             guard !isMissing(value), let text = value.text, let regex = try? Regex(pattern) else { return false }

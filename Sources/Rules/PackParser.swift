@@ -485,7 +485,7 @@ struct PackParser {
     }
 
     static let operators = ["equals", "not-equals", "in", "not-in", "gt", "ge", "lt", "le", "before", "after",
-                            "on-or-before", "on-or-after", "present", "includes", "includes-any", "includes-none",
+                            "on-or-before", "on-or-after", "present", "includes", "includes-any", "includes-none", "includes-outside",
                             "starts-with", "matches", "same-as", "differs-from", "count", "is"]
 
     mutating func comparisonCondition(_ field: FieldRef, _ node: YAMLNode, resolver: FieldResolver, keyNode: YAMLNode) -> Condition? {
@@ -591,10 +591,14 @@ struct PackParser {
             guard type == .list else { return mismatch("a list", hint: "; use 'equals' for a single value") }
             guard let value = text(node, op) else { return nil }
             return .includes(value)
-        case "includes-any", "includes-none":
+        case "includes-any", "includes-none", "includes-outside":
             guard type == .list else { return mismatch("a list", hint: "; use 'in' or 'not-in' for a single value") }
             guard let set = setRef(node, op) else { return nil }
-            return op == "includes-any" ? .includesAny(set) : .includesNone(set)
+            switch op {
+            case "includes-any": return .includesAny(set)
+            case "includes-none": return .includesNone(set)
+            default: return .includesOutside(set)
+            }
         case "starts-with":
             if type == .list { return mismatch("a single value") }
             guard let prefixes = texts(node, op) else { return nil }

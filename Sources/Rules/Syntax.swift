@@ -103,6 +103,8 @@ public indirect enum Comparison: Hashable, Sendable {
     case includes(String)
     case includesAny(SetRef)
     case includesNone(SetRef)
+    /// Some element of the list is not in the set.
+    case includesOutside(SetRef)
     case startsWith([String])
     /// The whole value matches a regular expression (checked when the pack loads).
     case matches(String)

@@ -1084,7 +1084,7 @@ struct DiffRuleBuilder {
             switch c.upTo(7) {
             case 1: return "{ includes-any: \(literalList(field, &c)) }"
             case 2: return "{ includes-any: \(set(field, &c)) }"
-            case 3: return "{ includes-none: \(set(field, &c)) }"
+            case 3: return c.chance(50) ? "{ includes-none: \(set(field, &c)) }" : "{ includes-outside: \(set(field, &c)) }"
             case 4:
                 let bound = c.chance(20) ? "claim.line-count" : c.pick(["0", "1", "2"])
                 return "{ count: { \(c.pick(["equals", "gt", "ge", "lt", "le"])): \(q(bound)) } }"
