@@ -36,6 +36,8 @@ struct BatchIndex {
     /// long strings, is what keeps building the index cheap).
     struct DayKey: Hashable { var patient: Int32; var provider: Int32; var day: Int32 }
     struct UnitsKey: Hashable { var day: Int32; var code: String }
+    /// A patient, date of service and code, whatever the provider.
+    struct PatientCodeKey: Hashable { var patient: Int32; var day: Int32; var code: String }
 
     let claims: [Claim]
     let history: [Claim]
@@ -53,6 +55,9 @@ struct BatchIndex {
     private(set) var dayUnitsOfLine: [Double?] = []
     /// The lines of each day, in batch order, then history.
     private(set) var days: [[LineAddress]] = []
+    /// Per line: how many other lines of its patient and date of service have its code, any provider (nil: no
+    /// code or no date).
+    private(set) var patientDayRepeatsOfLine: [Int?] = []
     /// Lines of the batch's claims; positions from here on are history lines.
     private(set) var batchLineCount = 0
 
@@ -70,16 +75,20 @@ struct BatchIndex {
         dayOfLine.reserveCapacity(lineCount)
         var unitsKeys: [UnitsKey?] = []
         unitsKeys.reserveCapacity(lineCount)
+        var patientCodeKeys: [PatientCodeKey?] = []
+        patientCodeKeys.reserveCapacity(lineCount)
+        var patientCodeCounts: [PatientCodeKey: Int] = [:]
         for (index, claim) in claims.enumerated() {
             lineStart.append(dayOfLine.count)
-            add(claim, address: index, patient: keys.patient(Self.patientKey(claim)), &keys, &unitsKeys, &unitsByDay)
+            add(claim, address: index, patient: keys.patient(Self.patientKey(claim)), &keys, &unitsKeys, &unitsByDay, &patientCodeKeys, &patientCodeCounts)
         }
         batchLineCount = dayOfLine.count
         for (index, claim) in history.enumerated() {
             historyLineStart.append(dayOfLine.count)
-            add(claim, address: -1 - index, patient: keys.patient(Self.patientKey(claim)), &keys, &unitsKeys, &unitsByDay)
+            add(claim, address: -1 - index, patient: keys.patient(Self.patientKey(claim)), &keys, &unitsKeys, &unitsByDay, &patientCodeKeys, &patientCodeCounts)
         }
         dayUnitsOfLine = unitsKeys.map { key in key.flatMap { unitsByDay[$0] } }
+        patientDayRepeatsOfLine = patientCodeKeys.map { key in key.flatMap { patientCodeCounts[$0] }.map { $0 - 1 } }
     }
 
     func claim(_ address: LineAddress) -> Claim { address.inHistory ? history[-1 - address.claim] : claims[address.claim] }
@@ -114,13 +123,22 @@ struct BatchIndex {
     }
 
     private mutating func add(_ claim: Claim, address: Int, patient: Int32, _ keys: inout Interning,
-                              _ unitsKeys: inout [UnitsKey?], _ unitsByDay: inout [UnitsKey: Double]) {
+                              _ unitsKeys: inout [UnitsKey?], _ unitsByDay: inout [UnitsKey: Double],
+                              _ patientCodeKeys: inout [PatientCodeKey?], _ patientCodeCounts: inout [PatientCodeKey: Int]) {
         for (lineIndex, line) in claim.lines.enumerated() {
             lineBoxes.append(Shared(line))
             guard let date = line.serviceDate?.from else {
                 dayOfLine.append(-1)
                 unitsKeys.append(nil)
+                patientCodeKeys.append(nil)
                 continue
+            }
+            if let code = line.procedureCode?.text {
+                let key = PatientCodeKey(patient: patient, day: Int32(clamping: date.dayNumber), code: code)
+                patientCodeKeys.append(key)
+                patientCodeCounts[key, default: 0] += 1
+            } else {
+                patientCodeKeys.append(nil)
             }
             let key = DayKey(patient: patient, provider: keys.provider(Self.providerKey(claim, line)),
                              day: Int32(clamping: date.dayNumber))

@@ -25,6 +25,9 @@ public enum LineField: String, Sendable, Hashable, CaseIterable {
     /// The procedure codes of the other lines of the same patient, provider and date of service, in the batch
     /// and the claim history (for add-on codes and their primaries).
     case dayCodes = "day-codes"
+    /// The number of other lines of the same patient and date of service with the same code, whatever their
+    /// provider, in the batch and the history (for modifier 77, a repeat by another physician).
+    case patientDayRepeats = "patient-day-repeats"
     /// True for a line of the claim history (only `a` of a line pair can be one).
     case inHistory = "in-history"
     /// The id (CLM01) of the claim the line is on.
@@ -32,7 +35,7 @@ public enum LineField: String, Sendable, Hashable, CaseIterable {
 
     public var type: FieldType {
         switch self {
-        case .units, .charge, .number, .drugQuantity, .dayUnits: return .number
+        case .units, .charge, .number, .drugQuantity, .dayUnits, .patientDayRepeats: return .number
         case .date, .dateTo: return .date
         case .modifiers, .diagnoses, .pointers, .unresolvedPointers, .notes, .attachments, .dayCodes: return .list
         case .renderingNPIValid, .referringNPIValid, .orderingNPIValid, .inHistory: return .flag

@@ -441,7 +441,7 @@ enum DiffWorld {
         case .code: return procedures
         case .codeKind: return ["cptCategoryI", "hcpcsLevelII", "cptCategoryII", "unknown"]
         case .modifiers: return modifiers
-        case .units, .number, .drugQuantity, .dayUnits: return ["1", "2", "3", "0", "4"]
+        case .units, .number, .drugQuantity, .dayUnits, .patientDayRepeats: return ["1", "2", "3", "0", "4"]
         case .charge: return ["10", "50", "1500", "0"]
         case .placeOfService: return ["11", "22"]
         case .date, .dateTo: return dates
