@@ -198,9 +198,22 @@ struct ICD10CMImporter {
     private var excludePairs = 0
     private var excludesWithoutCodes = 0
 
+    /// Rows a note's two ranges become at most; past it the note is written as one range row.
+    static let maxExpandedExcludes = 5_000
+
     private mutating func writeExcludes(file: String, codes: Expanded) {
         let sorted = codes.billable.sorted()
         let parser = CodeReference.Parser()
+        // Every tabular code (categories, subcategories, codes), to expand a range into the codes it names.
+        let tabular = tree.nodes.filter { $0.kind == .diag }.map(\.code).sorted()
+        /// The tabular codes of a range whose two ends have one length (A04.0-A04.4 → A040 … A044), each a
+        /// prefix a diagnosis can be looked up by; `[from]` for a single prefix; empty when the ends differ in
+        /// length (the range is then written as it is).
+        func members(_ from: String, _ to: String) -> [String] {
+            if from == to { return [from] }
+            guard from.count == to.count else { return [] }
+            return tabular.filter { $0.count == from.count && $0 >= from && $0 <= to }
+        }
         for (index, node) in tree.nodes.enumerated() {
             guard !node.excludes1.isEmpty else { continue }
             let (from, to) = node.range
@@ -219,7 +232,13 @@ struct ICD10CMImporter {
                         // Categories generated from "E08-E13 with .52" that the release lacks match nothing.
                         if count == 0 && range.generated { continue }
                         named += count
-                        excludes.writer.row([from, to, range.from, range.to, note.text])
+                        let left = members(from, to), right = members(range.from, range.to)
+                        if left.isEmpty || right.isEmpty || left.count * right.count > Self.maxExpandedExcludes {
+                            excludes.writer.row([from, to, range.from, range.to, note.text])
+                        } else {
+                            // One row per member pair: a lookup by the diagnoses' prefixes then finds each.
+                            for l in left { for r in right { excludes.writer.row([l, l, r, r, note.text]) } }
+                        }
                         excludePairs += codes.ranges[index].count * count
                     }
                     if named == 0 {
