@@ -377,18 +377,7 @@ final class GraphEvaluator {
         case .date(let date): return .date(date)
         case .field(let access): return read(access)
         case .binary(let op, let lhs, let rhs):
-            let left = value(lhs), right = value(rhs)
-            if case .date(let date) = left, let days = right.number {
-                guard days == days.rounded(), abs(days) < 3_000_000 else { return .missing }
-                return .date(date.adding(days: op == .subtract ? -Int(days) : Int(days)))
-            }
-            guard let l = left.number, let r = right.number else { return .missing }
-            switch op {
-            case .add: return .number(l + r)
-            case .subtract: return .number(l - r)
-            case .multiply: return .number(l * r)
-            case .divide: return r == 0 ? .missing : .number(l / r)
-            }
+            return Compare.apply(op, value(lhs), value(rhs))
         }
     }
 

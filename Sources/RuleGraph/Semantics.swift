@@ -365,18 +365,22 @@ enum Compare {
         case .date(let date): return .date(date)
         case .field(let field): return read(field)
         case .binary(let op, let lhs, let rhs):
-            let left = evaluate(lhs, read: read), right = evaluate(rhs, read: read)
-            if case .date(let date) = left, let days = right.number {
-                guard days == days.rounded(), abs(days) < 3_000_000 else { return .missing }
-                return .date(date.adding(days: op == .subtract ? -Int(days) : Int(days)))
-            }
-            guard let l = left.number, let r = right.number else { return .missing }
-            switch op {
-            case .add: return .number(l + r)
-            case .subtract: return .number(l - r)
-            case .multiply: return .number(l * r)
-            case .divide: return r == 0 ? .missing : .number(l / r)
-            }
+            return apply(op, evaluate(lhs, read: read), evaluate(rhs, read: read))
+        }
+    }
+
+    /// One arithmetic step: a date plus or minus whole days, else numbers; missing when an operand is.
+    static func apply(_ op: Expression.Operator, _ left: Value, _ right: Value) -> Value {
+        if case .date(let date) = left, let days = right.number {
+            guard days == days.rounded(), abs(days) < 3_000_000 else { return .missing }
+            return .date(date.adding(days: op == .subtract ? -Int(days) : Int(days)))
+        }
+        guard let l = left.number, let r = right.number else { return .missing }
+        switch op {
+        case .add: return .number(l + r)
+        case .subtract: return .number(l - r)
+        case .multiply: return .number(l * r)
+        case .divide: return r == 0 ? .missing : .number(l / r)
         }
     }
 }
