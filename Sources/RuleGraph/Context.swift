@@ -91,8 +91,6 @@ struct BatchIndex {
         patientDayRepeatsOfLine = patientCodeKeys.map { key in key.flatMap { patientCodeCounts[$0] }.map { $0 - 1 } }
     }
 
-    func claim(_ address: LineAddress) -> Claim { address.inHistory ? history[-1 - address.claim] : claims[address.claim] }
-
     /// The box of the claim a line address points into.
     func claimBox(_ address: LineAddress) -> Shared<Claim> {
         address.inHistory ? historyBoxes[-1 - address.claim] : claimBoxes[address.claim]

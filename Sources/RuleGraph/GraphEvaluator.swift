@@ -153,10 +153,8 @@ final class GraphEvaluator {
             case .linePair:
                 for lineIndex in box.value.lines.indices {
                     let position = firstLine + lineIndex
-                    let dayID = index.dayOfLine[position]
-                    guard dayID >= 0 else { continue }
                     let date = context.asOf ?? index.lineBoxes[position].value.serviceDate?.from
-                    for address in index.days[Int(dayID)] where !(address.claim == claimIndex && address.line == lineIndex) {
+                    for address in index.linesOnDay(of: claimIndex, lineIndex) where !(address.claim == claimIndex && address.line == lineIndex) {
                         clearBinding()
                         bAt = position
                         aAt = index.linePosition(address)
