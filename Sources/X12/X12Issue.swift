@@ -57,4 +57,5 @@ public struct X12FileError: Error, Sendable, CustomStringConvertible {
     public var file: String
     public var message: String
     public var description: String { "\(file): error: \(message)" }
+    public init(file: String, message: String) { self.file = file; self.message = message }
 }

@@ -4,6 +4,7 @@ import Engine
 import Foundation
 import Reports
 import RuleGraph
+import X12
 
 /// `claimscrub scrub`: checks claims against the rules and prints the edits.
 struct ScrubCommand: ParsableCommand {
@@ -37,6 +38,24 @@ struct ScrubCommand: ParsableCommand {
     @Flag(help: "Show, for each edit, the conditions that held.")
     var explain = false
 
+    @Option(help: ArgumentHelp(
+        "Write DIR/ready.837 (the claims with no error edit) and DIR/held.837 (the others), each with its own envelopes.",
+        valueName: "DIR"))
+    var release: String?
+
+    @Option(name: .customLong("control-number"),
+            help: "First interchange/group control number of the released files; default: from the clock (seconds since 2020, mod 10^9).")
+    var controlNumber: Int?
+
+    func validate() throws {
+        if release != nil, let json = files.first(where: { $0.hasSuffix(".json") }) {
+            throw ValidationError("--release copies X12 segments; \(json) is a JSON claims file (convert nothing back: scrub X12 files to release them)")
+        }
+        if let controlNumber, !(1...999_999_999).contains(controlNumber) {
+            throw ValidationError("--control-number must be 1…999999999 (nine digits in ISA13)")
+        }
+    }
+
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, csv }
 
     func run() throws {
@@ -52,7 +71,35 @@ struct ScrubCommand: ParsableCommand {
         FileHandle.standardOutput.write(Data(ReportRenderer.render(scrubReport, as: reportFormat, color: isTerminal(1)).utf8))
         for issue in batch.issues where issue.severity == .error { printError(issue.description) }
         for error in batch.inputErrors { printError("\(error.file): error[\(error.code)]: \(error.message)") }
+        if let release, !writeRelease(into: release, report: scrubReport, batch: batch) { throw ExitCode(2) }
         if batch.hasUnreadableInput || past.hasUnreadableInput { throw ExitCode(2) }
         if scrubReport.hasErrorEdits { throw ExitCode(1) }
+    }
+}
+
+extension ScrubCommand {
+    /// Writes the ready and held files; false (with the reasons on standard error) when they could not be
+    /// written or a claim of the report is in neither.
+    func writeRelease(into directory: String, report: ScrubReport, batch: ClaimBatch) -> Bool {
+        let clock = ClaimRelease.now()
+        let summary: ClaimRelease.Summary
+        do {
+            summary = try ClaimRelease.write(report, inputs: files, directory: directory,
+                                             firstControlNumber: controlNumber ?? clock.controlNumber, writtenAt: clock.timestamp)
+        } catch {
+            printError(error.description)
+            return false
+        }
+        for issue in summary.issues { printError("release: \(issue)") }
+        for key in summary.missing {
+            printError("\(key.file): segment \(key.segment): error[RELEASE-MISSING]: the claim was scrubbed but could not be copied to the release")
+        }
+        let unreadable = batch.issues.filter { $0.severity == .error }.count
+        func describe(_ output: X12Release.Output) -> String {
+            output.claims == 0 ? "no claim (no file written)" : "\(output.claims) claim\(output.claims == 1 ? "" : "s") in \(output.path)"
+        }
+        printError("release: ready \(describe(summary.ready)); held \(describe(summary.held)); "
+                   + "\(unreadable) reading error\(unreadable == 1 ? "" : "s") (claims left out are listed above)")
+        return summary.isComplete
     }
 }
