@@ -3,7 +3,7 @@
 // or a pack does not load.
 //
 //   RulesBench [--claims N] [--reference-claims N] [--repeat N] [--rules N] [--pair-rows N] [--cms-claims N]
-//              [--cms-dir DIR] [--skip-cms] [--packs DIR]
+//              [--cms-dir DIR] [--skip-cms] [--packs DIR] [--without NAME,...]
 //
 // Part 1 (synthetic): 10,000 generated rules (most keyed by procedure code with `equals` or a literal `in`, pair
 // rules through a lookup on a 2,000,000-row pair table, an MUE-style lookup, a few generic rules), written as
@@ -12,7 +12,8 @@
 // Part 2 (CMS): the full CMS practitioner PTP table (2.5 M rows, .csv.gz) and MUE table loaded through a pack in
 // the style of docs/examples/starter/starter.yaml; load-and-compile time and claims per second on generated claims.
 // Part 3 (shipped): every pack of Rules/ (complete NCCI tables, three ICD-10-CM releases, …): load-and-compile time
-// and claims per second on the same generated claims.
+// and claims per second on the same generated claims; then the same without the pack files named by --without
+// (default `pfs,codesets`: the fee-schedule and code-set packs), so the cost of those packs is measured in one run.
 
 import ClaimModel
 import Engine
@@ -37,6 +38,7 @@ struct Options {
     var cmsDirectory = "/work/shared/data/cms"
     var skipCMS = false
     var packs = "Rules"
+    var without = ["pfs", "codesets"]
 
     init(_ arguments: [String]) {
         var index = 1
@@ -61,6 +63,7 @@ struct Options {
             case "--cms-dir": cmsDirectory = value()
             case "--skip-cms": skipCMS = true
             case "--packs": packs = value()
+            case "--without": without = value().split(separator: ",").map(String.init)
             default: fail("unknown option \(arguments[index])")
             }
             index += 1
@@ -671,15 +674,42 @@ extension Array {
 /// scrubs the CMS part's claims with it, beside the starter-style pack's figure.
 @MainActor func shipped(_ options: Options, batch: [Claim], context: EvaluationContext, starterRate: Double) {
     print("\n== every shipped pack (\(options.packs))")
+    guard let every = shippedRun(options, paths: [options.packs], batch: batch, context: context, prefix: "shipped") else { return }
+    print("starter-style pack alone: \(rate(starterRate)) claims/s of CPU")
+    // The same packs without the ones named by --without, by pack file name (in any folder of the packs).
+    let files = packFiles(options.packs)
+    let kept = files.filter { !options.without.contains(URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent) }
+    guard !options.without.isEmpty else { return }
+    guard kept.count < files.count else {
+        print("\n(no pack file named \(options.without.joined(separator: ", ")) in \(options.packs): no comparison)")
+        return
+    }
+    print("\n== the shipped packs without \(options.without.joined(separator: ", ")) (\(kept.count) of \(files.count) files)")
+    guard let without = shippedRun(options, paths: kept, batch: batch, context: context, prefix: "shipped_without") else { return }
+    print(String(format: "with them: %.2f× the time a claim takes without them (one worker, CPU); %d rules more",
+                 without.rate / every.rate, every.rules - without.rules))
+}
+
+/// Every `.yaml` pack file under `directory`, sorted.
+func packFiles(_ directory: String) -> [String] {
+    guard let names = FileManager.default.subpaths(atPath: directory) else { return [] }
+    return names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
+        .filter { !$0.contains("/tables/") && !$0.hasPrefix("tables/") }.sorted().map { directory + "/" + $0 }
+}
+
+/// Loads and compiles `paths`, checks the graph against the reference on 500 claims, and scrubs `batch` with one
+/// worker and two; the one-worker claims per CPU second and the rule count.
+@MainActor func shippedRun(_ options: Options, paths: [String], batch: [Claim], context: EvaluationContext,
+                           prefix: String) -> (rate: Double, rules: Int)? {
     var loadSeconds = Double.infinity, compileSeconds = Double.infinity, cpuSeconds = Double.infinity
     var loaded: (RuleSet, RuleGraph)?
     for _ in 0..<max(2, options.repeats) {
         let start = monotonic(), cpuStart = TableBenchmark.cpuSeconds()
-        let result = RuleSetLoader.load(paths: [options.packs])
+        let result = RuleSetLoader.load(paths: paths)
         let middle = monotonic()
         guard !result.hasErrors, let ruleSet = result.ruleSet else {
             for diagnostic in result.diagnostics.prefix(10) { print(diagnostic) }
-            fail("the packs in \(options.packs) do not load")
+            fail("the packs in \(paths.joined(separator: " ")) do not load")
         }
         let graph = RuleGraph(ruleSet)
         loadSeconds = min(loadSeconds, middle - start)
@@ -687,26 +717,27 @@ extension Array {
         cpuSeconds = min(cpuSeconds, TableBenchmark.cpuSeconds() - cpuStart)
         loaded = (ruleSet, graph)
     }
-    guard let (ruleSet, graph) = loaded else { return }
+    guard let (ruleSet, graph) = loaded else { return nil }
     print(String(format: "load %.3f s + compile %.3f s = %.3f s (CPU %.3f s); ", loadSeconds, compileSeconds,
                  loadSeconds + compileSeconds, cpuSeconds)
           + "\(ruleSet.rules.count) rules in \(ruleSet.packs.count) packs, \(graph.statistics.nodes) nodes; peak RSS \(mebibytes(TableBenchmark.peakResidentBytes()))")
     let sample = Array(batch.prefix(500))
     sameResults(ReferenceEvaluator.evaluate(ruleSet, claims: sample, context: context),
-                graph.evaluate(sample, context: context, maxWorkers: 1), "shipped packs sample")
+                graph.evaluate(sample, context: context, maxWorkers: 1), "\(prefix) sample")
     var results: [ClaimResult] = []
     let one = bestTimes(options.repeats) { results = graph.evaluate(batch, context: context, maxWorkers: 1) }
     let twoSeconds = best(options.repeats) { results = graph.evaluate(batch, context: context, maxWorkers: 2) }
     let edits = results.reduce(0) { $0 + $1.edits.count }
+    let perCPU = Double(batch.count) / one.cpu
     print("graph: \(batch.count) claims, \(edits) edits; "
-          + String(format: "one worker %.3f s (CPU %.3f s) = ", one.wall, one.cpu) + "\(rate(Double(batch.count) / one.cpu)) claims/s of CPU; "
-          + String(format: "two workers %.3f s = ", twoSeconds) + "\(rate(Double(batch.count) / twoSeconds)) claims/s; "
-          + "starter-style pack alone: \(rate(starterRate)) claims/s of CPU")
+          + String(format: "one worker %.3f s (CPU %.3f s) = ", one.wall, one.cpu) + "\(rate(perCPU)) claims/s of CPU; "
+          + String(format: "two workers %.3f s = ", twoSeconds) + "\(rate(Double(batch.count) / twoSeconds)) claims/s")
     print("(results equal to the reference evaluator's on the first \(sample.count) claims)")
-    record("shipped_load_compile_s", String(format: "%.3f", loadSeconds + compileSeconds))
-    record("shipped_rules", "\(ruleSet.rules.count)")
-    record("shipped_claims_per_cpu_s_1", String(format: "%.0f", Double(batch.count) / one.cpu))
-    record("shipped_claims_per_s_2", String(format: "%.0f", Double(batch.count) / twoSeconds))
+    record("\(prefix)_load_compile_s", String(format: "%.3f", loadSeconds + compileSeconds))
+    record("\(prefix)_rules", "\(ruleSet.rules.count)")
+    record("\(prefix)_claims_per_cpu_s_1", String(format: "%.0f", perCPU))
+    record("\(prefix)_claims_per_s_2", String(format: "%.0f", Double(batch.count) / twoSeconds))
+    return (perCPU, ruleSet.rules.count)
 }
 
 // MARK: - Main
