@@ -35,9 +35,10 @@ struct BatchIndex {
     /// A patient, provider and date of service, by interned numbers (hashing three integers per line, not two
     /// long strings, is what keeps building the index cheap).
     struct DayKey: Hashable { var patient: Int32; var provider: Int32; var day: Int32 }
-    struct UnitsKey: Hashable { var day: Int32; var code: String }
+    /// A day of `days` and a procedure code, by interned numbers.
+    struct UnitsKey: Hashable { var day: Int32; var code: Int32 }
     /// A patient, date of service and code, whatever the provider.
-    struct PatientCodeKey: Hashable { var patient: Int32; var day: Int32; var code: String }
+    struct PatientCodeKey: Hashable { var patient: Int32; var day: Int32; var code: Int32 }
 
     let claims: [Claim]
     let history: [Claim]
@@ -49,12 +50,14 @@ struct BatchIndex {
     /// Where each claim's lines start in the per-line arrays (batch claims first, then history claims).
     private(set) var lineStart: [Int] = []
     private(set) var historyLineStart: [Int] = []
-    /// Per line: its day's number in `days` (-1: the line has no date of service), and the units of its code
+    /// Per line: its day's number (-1: the line has no date of service), and the units of its code
     /// on that day (nil: no code, no date, or no line of that code with units).
     private(set) var dayOfLine: [Int32] = []
     private(set) var dayUnitsOfLine: [Double?] = []
-    /// The lines of each day, in batch order, then history.
-    private(set) var days: [[LineAddress]] = []
+    /// The lines of each day, in batch order, then history: day d's are `dayLines[dayStart[d]..<dayStart[d + 1]]`
+    /// (one array for all days, not an array per day).
+    private(set) var dayLines: [LineAddress] = []
+    private(set) var dayStart: [Int32] = []
     /// Per line: how many other lines of its patient and date of service have its code, any provider (nil: no
     /// code or no date).
     private(set) var patientDayRepeatsOfLine: [Int?] = []
@@ -69,26 +72,63 @@ struct BatchIndex {
         var keys = Interning()
         let lineCount = claims.reduce(0) { $0 + $1.lines.count } + history.reduce(0) { $0 + $1.lines.count }
         keys.days.reserveCapacity(lineCount)
-        var unitsByDay: [UnitsKey: Double] = [:]
-        unitsByDay.reserveCapacity(lineCount)
+        keys.codes.reserveCapacity(min(lineCount, 1 << 16))
         lineBoxes.reserveCapacity(lineCount)
         dayOfLine.reserveCapacity(lineCount)
-        var unitsKeys: [UnitsKey?] = []
-        unitsKeys.reserveCapacity(lineCount)
-        var patientCodeKeys: [PatientCodeKey?] = []
-        patientCodeKeys.reserveCapacity(lineCount)
-        var patientCodeCounts: [PatientCodeKey: Int] = [:]
+        var addresses: [LineAddress] = []
+        addresses.reserveCapacity(lineCount)
+        var codeOfLine: [Int32] = []
+        codeOfLine.reserveCapacity(lineCount)
+        var patientOfLine: [Int32] = []
+        patientOfLine.reserveCapacity(lineCount)
+        var dateOfLine: [Int32] = []
+        dateOfLine.reserveCapacity(lineCount)
         for (index, claim) in claims.enumerated() {
             lineStart.append(dayOfLine.count)
-            add(claim, address: index, patient: keys.patient(Self.patientKey(claim)), &keys, &unitsKeys, &unitsByDay, &patientCodeKeys, &patientCodeCounts)
+            add(claim, address: index, patient: keys.patient(Self.patientKey(claim)), &keys, &addresses, &codeOfLine, &patientOfLine, &dateOfLine)
         }
         batchLineCount = dayOfLine.count
         for (index, claim) in history.enumerated() {
             historyLineStart.append(dayOfLine.count)
-            add(claim, address: -1 - index, patient: keys.patient(Self.patientKey(claim)), &keys, &unitsKeys, &unitsByDay, &patientCodeKeys, &patientCodeCounts)
+            add(claim, address: -1 - index, patient: keys.patient(Self.patientKey(claim)), &keys, &addresses, &codeOfLine, &patientOfLine, &dateOfLine)
         }
-        dayUnitsOfLine = unitsKeys.map { key in key.flatMap { unitsByDay[$0] } }
-        patientDayRepeatsOfLine = patientCodeKeys.map { key in key.flatMap { patientCodeCounts[$0] }.map { $0 - 1 } }
+        // The lines of each day, grouped by a counting sort (stable: batch order, then history).
+        let dayCount = keys.days.count
+        var start = [Int32](repeating: 0, count: dayCount + 1)
+        for day in dayOfLine where day >= 0 { start[Int(day) + 1] += 1 }
+        for d in 0..<dayCount { start[d + 1] += start[d] }
+        var fill = start
+        var grouped = [LineAddress](repeating: LineAddress(claim: 0, line: 0), count: Int(start[dayCount]))
+        for (position, day) in dayOfLine.enumerated() where day >= 0 {
+            grouped[Int(fill[Int(day)])] = addresses[position]
+            fill[Int(day)] += 1
+        }
+        dayLines = grouped
+        dayStart = start
+        // Units of each code per day, and repeats of each code per patient and date (any provider).
+        var unitsByDay: [UnitsKey: Double] = [:]
+        unitsByDay.reserveCapacity(lineCount)
+        var patientCodeCounts: [PatientCodeKey: Int] = [:]
+        patientCodeCounts.reserveCapacity(lineCount)
+        for position in 0..<dayOfLine.count {
+            let day = dayOfLine[position], code = codeOfLine[position]
+            guard day >= 0, code >= 0 else { continue }
+            let date = dateOfLine[position]
+            patientCodeCounts[PatientCodeKey(patient: patientOfLine[position], day: date, code: code), default: 0] += 1
+            if let units = lineBoxes[position].value.units?.value { unitsByDay[UnitsKey(day: day, code: code), default: 0] += units }
+        }
+        var units: [Double?] = []
+        units.reserveCapacity(lineCount)
+        var repeats: [Int?] = []
+        repeats.reserveCapacity(lineCount)
+        for position in 0..<dayOfLine.count {
+            let day = dayOfLine[position], code = codeOfLine[position]
+            guard day >= 0, code >= 0 else { units.append(nil); repeats.append(nil); continue }
+            units.append(unitsByDay[UnitsKey(day: day, code: code)])
+            repeats.append(patientCodeCounts[PatientCodeKey(patient: patientOfLine[position], day: dateOfLine[position], code: code)].map { $0 - 1 })
+        }
+        dayUnitsOfLine = units
+        patientDayRepeatsOfLine = repeats
     }
 
     /// The box of the claim a line address points into.
@@ -101,18 +141,25 @@ struct BatchIndex {
         (address.inHistory ? historyLineStart[-1 - address.claim] : lineStart[address.claim]) + address.line
     }
 
-    /// Numbers for the patients, providers and days met while the index is built.
+    /// The lines of day `day` (a number of `dayOfLine`).
+    func lines(ofDay day: Int32) -> ArraySlice<LineAddress> {
+        day < 0 ? [] : dayLines[Int(dayStart[Int(day)])..<Int(dayStart[Int(day) + 1])]
+    }
+
+    /// Numbers for the patients, providers, days and codes met while the index is built.
     private struct Interning {
         var patients: [String: Int32] = [:]
         var providers: [String: Int32] = [:]
+        var codes: [String: Int32] = [:]
         var days: [DayKey: Int32] = [:]
 
         mutating func patient(_ key: String) -> Int32 { Self.number(key, in: &patients) }
         mutating func provider(_ key: String) -> Int32 { Self.number(key, in: &providers) }
+        mutating func code(_ key: String) -> Int32 { Self.number(key, in: &codes) }
 
         /// Static: an instance method here would read `self` while `numbers` (part of it) is modified, and Swift
         /// would copy the whole dictionary on every call.
-        private static func number(_ key: String, in numbers: inout [String: Int32]) -> Int32 {
+        private static func number<Key: Hashable>(_ key: Key, in numbers: inout [Key: Int32]) -> Int32 {
             if let known = numbers[key] { return known }
             let next = Int32(numbers.count)
             numbers[key] = next
@@ -121,42 +168,30 @@ struct BatchIndex {
     }
 
     private mutating func add(_ claim: Claim, address: Int, patient: Int32, _ keys: inout Interning,
-                              _ unitsKeys: inout [UnitsKey?], _ unitsByDay: inout [UnitsKey: Double],
-                              _ patientCodeKeys: inout [PatientCodeKey?], _ patientCodeCounts: inout [PatientCodeKey: Int]) {
+                              _ addresses: inout [LineAddress], _ codeOfLine: inout [Int32], _ patientOfLine: inout [Int32],
+                              _ dateOfLine: inout [Int32]) {
         for (lineIndex, line) in claim.lines.enumerated() {
             lineBoxes.append(Shared(line))
+            addresses.append(LineAddress(claim: address, line: lineIndex))
+            patientOfLine.append(patient)
             guard let date = line.serviceDate?.from else {
                 dayOfLine.append(-1)
-                unitsKeys.append(nil)
-                patientCodeKeys.append(nil)
+                codeOfLine.append(-1)
+                dateOfLine.append(0)
                 continue
             }
-            if let code = line.procedureCode?.text {
-                let key = PatientCodeKey(patient: patient, day: Int32(clamping: date.dayNumber), code: code)
-                patientCodeKeys.append(key)
-                patientCodeCounts[key, default: 0] += 1
-            } else {
-                patientCodeKeys.append(nil)
-            }
+            dateOfLine.append(Int32(clamping: date.dayNumber))
+            codeOfLine.append(line.procedureCode.map { keys.code($0.text) } ?? -1)
             let key = DayKey(patient: patient, provider: keys.provider(Self.providerKey(claim, line)),
                              day: Int32(clamping: date.dayNumber))
             let day: Int32
             if let known = keys.days[key] {
                 day = known
             } else {
-                day = Int32(days.count)
+                day = Int32(keys.days.count)
                 keys.days[key] = day
-                days.append([])
             }
             dayOfLine.append(day)
-            days[Int(day)].append(LineAddress(claim: address, line: lineIndex))
-            if let code = line.procedureCode?.text {
-                let unitsKey = UnitsKey(day: day, code: code)
-                unitsKeys.append(unitsKey)
-                if let units = line.units?.value { unitsByDay[unitsKey, default: 0] += units }
-            } else {
-                unitsKeys.append(nil)
-            }
         }
     }
 
@@ -175,7 +210,7 @@ struct BatchIndex {
     func dayCodes(_ position: Int) -> [String] {
         let day = dayOfLine[position]
         guard day >= 0 else { return [] }
-        return days[Int(day)].compactMap { address in
+        return lines(ofDay: day).compactMap { address in
             let other = linePosition(address)
             return other == position ? nil : lineBoxes[other].value.procedureCode?.text
         }
@@ -187,8 +222,7 @@ struct BatchIndex {
     }
 
     /// Lines of the same patient, provider and day as `line`, itself included (in batch order, then history).
-    func linesOnDay(of claimIndex: Int, _ lineIndex: Int) -> [LineAddress] {
-        let day = dayOfLine[lineStart[claimIndex] + lineIndex]
-        return day < 0 ? [] : days[Int(day)]
+    func linesOnDay(of claimIndex: Int, _ lineIndex: Int) -> ArraySlice<LineAddress> {
+        lines(ofDay: dayOfLine[lineStart[claimIndex] + lineIndex])
     }
 }
