@@ -19,15 +19,55 @@ public struct Edit: Hashable, Sendable, Codable {
         public var line: Int
     }
 
-    public var ruleID: String
+    /// What the edit takes from the rule version that fired, made once and shared by all its edits (one
+    /// reference to retain per edit, not eight strings).
+    public final class RuleFacts: Hashable, Sendable {
+        public let ruleID: String
+        public let ruleVersion: String
+        public let pack: String
+        public let category: String
+        public let severity: EditSeverity
+        public let carc: String?
+        public let rarc: [String]
+        public let location: RuleLocation
+        public let citation: String
+
+        public init(ruleID: String, ruleVersion: String, pack: String, category: String, severity: EditSeverity,
+                    carc: String?, rarc: [String], location: RuleLocation, citation: String) {
+            self.ruleID = ruleID; self.ruleVersion = ruleVersion; self.pack = pack; self.category = category
+            self.severity = severity; self.carc = carc; self.rarc = rarc; self.location = location; self.citation = citation
+        }
+
+        /// The facts of a rule (`version`: the window of the version that fired).
+        convenience init(rule: Rule, version: String) {
+            self.init(ruleID: rule.id, ruleVersion: version, pack: rule.pack, category: rule.category, severity: rule.severity,
+                      carc: rule.denial, rarc: rule.rarc,
+                      location: RuleLocation(file: rule.location.file, line: rule.location.line), citation: rule.citation)
+        }
+
+        public static func == (lhs: RuleFacts, rhs: RuleFacts) -> Bool {
+            lhs === rhs || (lhs.ruleID == rhs.ruleID && lhs.ruleVersion == rhs.ruleVersion && lhs.pack == rhs.pack
+                && lhs.category == rhs.category && lhs.severity == rhs.severity && lhs.carc == rhs.carc
+                && lhs.rarc == rhs.rarc && lhs.location == rhs.location && lhs.citation == rhs.citation)
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(ruleID); hasher.combine(ruleVersion); hasher.combine(pack)
+        }
+    }
+
+    public let facts: RuleFacts
+    public var ruleID: String { facts.ruleID }
     /// The version of the rule that fired: its effective window.
-    public var ruleVersion: String
-    public var pack: String
-    public var category: String
-    public var severity: EditSeverity
+    public var ruleVersion: String { facts.ruleVersion }
+    public var pack: String { facts.pack }
+    public var category: String { facts.category }
+    public var severity: EditSeverity { facts.severity }
     /// The claim adjustment reason code it would cause (`CO-97`).
-    public var carc: String?
-    public var rarc: [String]
+    public var carc: String? { facts.carc }
+    public var rarc: [String] { facts.rarc }
+    public var location: RuleLocation { facts.location }
+    public var citation: String { facts.citation }
     public var claimID: String
     /// Position of the claim in the batch (0-based), so duplicate CLM01s stay apart.
     public var claimIndex: Int
@@ -36,17 +76,39 @@ public struct Edit: Hashable, Sendable, Codable {
     public var related: Related?
     public var message: String
     public var fix: String?
-    public var location: RuleLocation
-    public var citation: String
     /// True when a table release was applied to a date of service past its window.
     public var stale: Bool
     /// With `--explain`: the conditions that held, as the evaluator saw them.
     public var explanation: [String]?
 
+    public init(facts: RuleFacts, claimID: String, claimIndex: Int, line: Int?, related: Related?, message: String,
+                fix: String?, stale: Bool, explanation: [String]?) {
+        self.facts = facts; self.claimID = claimID; self.claimIndex = claimIndex; self.line = line; self.related = related
+        self.message = message; self.fix = fix; self.stale = stale; self.explanation = explanation
+    }
+
     /// The report's key names (docs/report.md).
     enum CodingKeys: String, CodingKey {
         case ruleID = "ruleId", ruleVersion, pack, category, severity, carc, rarc, claimID = "claimId", claimIndex, line
         case related, message, fix, location, citation, stale, explanation
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        facts = RuleFacts(
+            ruleID: try container.decode(String.self, forKey: .ruleID), ruleVersion: try container.decode(String.self, forKey: .ruleVersion),
+            pack: try container.decode(String.self, forKey: .pack), category: try container.decode(String.self, forKey: .category),
+            severity: try container.decode(EditSeverity.self, forKey: .severity),
+            carc: try container.decodeIfPresent(String.self, forKey: .carc), rarc: try container.decode([String].self, forKey: .rarc),
+            location: try container.decode(RuleLocation.self, forKey: .location), citation: try container.decode(String.self, forKey: .citation))
+        claimID = try container.decode(String.self, forKey: .claimID)
+        claimIndex = try container.decode(Int.self, forKey: .claimIndex)
+        line = try container.decodeIfPresent(Int.self, forKey: .line)
+        related = try container.decodeIfPresent(Related.self, forKey: .related)
+        message = try container.decode(String.self, forKey: .message)
+        fix = try container.decodeIfPresent(String.self, forKey: .fix)
+        stale = try container.decode(Bool.self, forKey: .stale)
+        explanation = try container.decodeIfPresent([String].self, forKey: .explanation)
     }
 
     /// Every key is written, absent values as null, so the report's shape never depends on the data.

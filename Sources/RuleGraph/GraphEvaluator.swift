@@ -284,7 +284,7 @@ final class GraphEvaluator {
             related = Edit.Related(claimID: index.claimBox(a).value.id, line: index.lineBoxes[aAt].value.number,
                                    inHistory: a.inHistory)
         }
-        collector.add(rule: compiled.rule, qualifiedID: compiled.qualifiedID, version: compiled.version, message: compiled.message, fix: compiled.fix,
+        collector.add(facts: compiled.facts, qualifiedID: compiled.qualifiedID, message: compiled.message, fix: compiled.fix,
                       line: editLine, related: related, stale: stale, staleNotes: staleNotes, explanation: explain ? trace : nil,
                       read: { field in self.read(self.program.access(template: field)) })
     }

@@ -90,7 +90,7 @@ public enum ReferenceEvaluator {
                 // A rule that met a table not covering the date is reported as not checked, never fired: a
                 // `not-in` or `not: lookup` on a missing release must not read as "no such row".
                 if fired && state.notCovered.isEmpty {
-                    collector.add(rule: rule, qualifiedID: rule.qualifiedID, version: rule.version, message: rule.message, fix: rule.fix,
+                    collector.add(facts: Edit.RuleFacts(rule: rule, version: rule.version), qualifiedID: rule.qualifiedID, message: rule.message, fix: rule.fix,
                                   line: binding.editLine(index), related: binding.related(index), stale: state.stale,
                                   staleNotes: state.staleNotes,
                                   explanation: context.explain ? state.trace : nil) { field in state.read(field) }
@@ -250,18 +250,15 @@ struct ResultCollector {
 
     /// The edit of a rule that fired, its message and fix rendered from `message` and `fix` (the rule's own, or
     /// the graph's renamed to its canonical lookup aliases).
-    mutating func add(rule: Rule, qualifiedID: String, version: String, message: Template, fix: Template?, line: Int?,
+    mutating func add(facts: Edit.RuleFacts, qualifiedID: String, message: Template, fix: Template?, line: Int?,
                       related: Edit.Related?, stale: Bool, staleNotes: [String], explanation: [String]?,
                       read: (FieldRef) -> Value) {
         for note in staleNotes where !staleTables.contains(note) { staleTables.append(note) }
         firedRules.insert(qualifiedID)
         edits.append(Edit(
-            ruleID: rule.id, ruleVersion: version, pack: rule.pack, category: rule.category, severity: rule.severity,
-            carc: rule.denial, rarc: rule.rarc, claimID: claimID, claimIndex: claimIndex, line: line,
+            facts: facts, claimID: claimID, claimIndex: claimIndex, line: line,
             related: related, message: TemplateRenderer.render(message, read: read),
-            fix: fix.map { TemplateRenderer.render($0, read: read) },
-            location: Edit.RuleLocation(file: rule.location.file, line: rule.location.line), citation: rule.citation,
-            stale: stale, explanation: explanation))
+            fix: fix.map { TemplateRenderer.render($0, read: read) }, stale: stale, explanation: explanation))
     }
 
     mutating func finish(ruleSet: RuleSet) -> ClaimResult {

@@ -32,11 +32,14 @@ public final class RuleGraph: Sendable {
         /// `pack/id` and the version (its window), made once, not per edit.
         let qualifiedID: String
         let version: String
+        /// What its edits carry from the rule, shared by all of them.
+        let facts: Edit.RuleFacts
 
         init(rule: Rule, conditions: [Int], message: Template, fix: Template?, order: Int) {
             self.rule = rule; self.conditions = conditions; self.message = message; self.fix = fix; self.order = order
             qualifiedID = rule.qualifiedID
             version = rule.version
+            facts = Edit.RuleFacts(rule: rule, version: rule.version)
         }
     }
 
