@@ -63,12 +63,15 @@ struct BatchIndex {
     private(set) var patientDayRepeatsOfLine: [Int?] = []
     /// Lines of the batch's claims; positions from here on are history lines.
     private(set) var batchLineCount = 0
+    /// Per batch claim: the index of the history claim it corrects or voids (`HistoryMatch`), nil when none.
+    let originalOfClaim: [Int?]
 
     init(claims: [Claim], history: [Claim]) {
         self.claims = claims
         self.history = history
         claimBoxes = claims.map { Shared($0) }
         historyBoxes = history.map { Shared($0) }
+        originalOfClaim = HistoryMatch.originals(claims: claims, history: history)
         var keys = Interning()
         let lineCount = claims.reduce(0) { $0 + $1.lines.count } + history.reduce(0) { $0 + $1.lines.count }
         keys.days.reserveCapacity(lineCount)

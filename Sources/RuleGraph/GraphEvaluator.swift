@@ -336,7 +336,7 @@ final class GraphEvaluator {
     func read(_ access: Program.Access) -> Value {
         switch access {
         case .claim(let field):
-            return FieldReader.claim(field, claimBox, date: date, today: today)
+            return FieldReader.claim(field, claimIndex: claimAt, index: index, date: date, today: today)
         case .line(let role, let field):
             switch role {
             case .the:

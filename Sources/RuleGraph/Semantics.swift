@@ -74,7 +74,7 @@ enum FieldReader {
     static func read(_ field: FieldRef, _ binding: Binding, index: BatchIndex, column: (String, String) -> String?) -> Value {
         switch field {
         case .claim(let name):
-            return claim(name, index.claimBoxes[binding.claimIndex], date: binding.date, today: binding.today)
+            return claim(name, claimIndex: binding.claimIndex, index: index, date: binding.date, today: binding.today)
         case .line(let role, let name):
             let address: LineAddress?
             switch role {
@@ -141,6 +141,7 @@ enum FieldReader {
         case .patientDayRepeats: return index.patientDayRepeatsOfLine[position].map { .number(Double($0)) } ?? .missing
         case .inHistory: return .flag(position >= index.batchLineCount)
         case .claimID: return .text(claimRef.value.id)
+        case .claimFrequency: return optionalText(claimRef.value.frequencyCode)
         }
     }
 
@@ -227,6 +228,9 @@ enum FieldReader {
         case .daysSinceService:
             guard let today = today ?? claimRef.value.createdOn, let first = claimDates(claimRef.value.lines, claimRef.value.dates).first else { return .missing }
             return .number(Double(today.dayNumber - first.dayNumber))
+        case .originalInHistory, .originalUnchanged:
+            // They join the claim with the history: read through `claim(_:claimIndex:index:date:today:)`.
+            return .missing
         }
     }
 

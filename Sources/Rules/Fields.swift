@@ -32,6 +32,8 @@ public enum LineField: String, Sendable, Hashable, CaseIterable {
     case inHistory = "in-history"
     /// The id (CLM01) of the claim the line is on.
     case claimID = "claim-id"
+    /// The frequency code (CLM05-3: 1 original, 7 replacement, 8 void) of the claim the line is on.
+    case claimFrequency = "claim-frequency"
 
     public var type: FieldType {
         switch self {
@@ -64,13 +66,21 @@ public enum ClaimField: String, Sendable, Hashable, CaseIterable {
     /// The day the claims are filed (DECISIONS §2: BHT04, else `--today`).
     case today
     case daysSinceService = "days-since-service"
+    /// True when the history (`--history`) holds the claim this one corrects or voids: a claim of the same
+    /// patient and billing provider, not itself a void, with the same CLM01 or the same payer claim number
+    /// (REF*F8) as this claim's REF*F8 (docs/rules.md, "Corrected and void claims").
+    case originalInHistory = "original-in-history"
+    /// True when that original (the latest matching history claim) is identical to this claim but for the
+    /// frequency code, REF*F8, CLM01 and where and when each was sent; false when something differs; missing
+    /// when no original is in the history.
+    case originalUnchanged = "original-unchanged"
 
     public var type: FieldType {
         switch self {
         case .charge, .lineChargeTotal, .patientAge, .diagnosisCount, .lineCount, .daysSinceService: return .number
         case .patientBirthDate, .date, .lastDate, .today: return .date
         case .diagnoses, .codes, .notes, .attachments: return .list
-        case .billingNPIValid, .renderingNPIValid, .referringNPIValid: return .flag
+        case .billingNPIValid, .renderingNPIValid, .referringNPIValid, .originalInHistory, .originalUnchanged: return .flag
         default: return .text
         }
     }

@@ -205,6 +205,10 @@ public enum TableImporter {
                     report.sources.append(stats)
                 }
                 report.notes.append("One row per HCPCS Level II code (RECID 3) and modifier (RECID 7, two characters), CMS's columns without the long and short descriptions; dates YYYYMMDD, termination_date 99991231 when none. A code is valid from add_date to termination_date; action_effective_date is when action_code (the latest change) took effect.")
+                if !importer.repoCopies.isEmpty {
+                    report.notes.append("Read in the repo's converted layout (northstar's columns, ISO dates): " + importer.repoCopies.map(baseName).joined(separator: ", ")
+                        + ". Its joined cells are split back into CMS's numbered columns (price on ':' into price1-price2, tos on ':' into tos1-tos4, cim on ', ' into cim1-cim2, mcm into mcm1-mcm3, lab into labcert1-labcert4, xref into xref1-xref2); recid is 3 (every code of the copy is a 5-character procedure code; the copy has no modifier records).")
+                }
                 if importer.continuations > 0 {
                     report.notes.append("\(importer.continuations) description continuation records (RECID 4 or 8) were read and not written (they hold only description text).")
                 }

@@ -460,6 +460,7 @@ enum DiffWorld {
         case .dayCodes: return procedures
         case .inHistory: return ["true", "false"]
         case .claimID: return ["C0", "C1", "H0"]
+        case .claimFrequency: return ["1", "7", "8"]
         }
     }
 
@@ -494,6 +495,7 @@ enum DiffWorld {
         case .attachments: return ["OZ", "09"]
         case .date, .lastDate, .today: return dates
         case .daysSinceService: return ["30", "365", "0"]
+        case .originalInHistory, .originalUnchanged: return ["true", "false"]
         }
     }
 
@@ -732,6 +734,13 @@ struct DiffCase: CustomTestStringConvertible {
             let todays: [CalendarDate?] = [CalendarDate("2024-11-01"), nil, CalendarDate("2025-08-01")]
             let today = choices.pick(todays)
             let asOf = CalendarDate(choices.pick(DiffWorld.serviceDates))
+            // Sometimes a replacement that repeats a history claim (`claim.original-unchanged`), by CLM01.
+            if !claims.isEmpty, !history.isEmpty, choices.chance(30) {
+                var copy = choices.pick(history)
+                copy.frequencyCode = "7"
+                if choices.chance(50) { copy.lines = copy.lines.map { var line = $0; line.units = Quantity(9); return line } }
+                claims[0] = copy
+            }
             let contexts = [EvaluationContext(today: today, history: history),
                             EvaluationContext(today: today, asOf: asOf, history: choices.chance(50) ? history : [])]
             batches.append(Batch(claims: claims, history: history, contexts: contexts))
@@ -1171,6 +1180,10 @@ enum DiffClaims {
             if c.chance(5) { line.procedureDescription = "UNLISTED PROCEDURE" }
             return line
         }
+        // Corrections and voids, drawn last so earlier choices keep their bytes: REF*F8 shared across claims so
+        // that batch claims find originals in the history (`claim.original-in-history`).
+        if c.chance(30) { claim.originalClaimNumber = c.pick(["OC1", "OC2"]) }
+        if c.chance(10) { claim.frequencyCode = "8" }
         return claim
     }
 }

@@ -189,4 +189,63 @@ struct EvaluationTests {
         let units = try #require(results[0].edits.first { $0.ruleID == "UNITS" })
         #expect(units.explanation == ["line.units = 3: gt 2"])
     }
+
+    @Test("corrected and void claims find their original in the history: same CLM01 or REF*F8, patient, billing; not a void; the latest")
+    func originalsInTheHistory() throws {
+        let pack = """
+        pack: corrections
+        rules:
+          - id: FOUND
+            category: integrity
+            severity: info
+            for: claim
+            citation: test
+            when:
+              - claim.original-in-history: { is: true }
+            message: "{claim.id} unchanged {claim.original-unchanged}"
+          - id: MISSING
+            category: integrity
+            severity: info
+            for: claim
+            citation: test
+            when:
+              - claim.original-in-history: { is: false }
+              - claim.original-unchanged: { present: false }
+            message: "{claim.id}"
+        """
+        let result = try loadPack(pack)
+        #expect(!result.hasErrors, "\(result.diagnostics)")
+        let ruleSet = try #require(result.ruleSet)
+        func billed(_ id: String, member: String = "M1", npi: String = "1234567893", frequency: String? = nil,
+                    f8: String? = nil, units: Int = 1) -> Claim {
+            var c = claim(id, member: member, lines: [("99213", [], units, "2024-03-10")])
+            c.billingProvider = Provider(role: .billing, name: PersonName(last: "TESTCLINIC"), npi: NPI(npi))
+            c.frequencyCode = frequency
+            c.originalClaimNumber = f8
+            return c
+        }
+        let history = [
+            billed("A", units: 1),                                   // 0: the original of A (by CLM01)
+            billed("A2", frequency: "7", f8: "ICN-B", units: 2),     // 1: an earlier replacement of payer claim ICN-B
+            billed("A3", frequency: "7", f8: "ICN-B", units: 3),     // 2: a later one: the claim as the payer holds it
+            billed("V", frequency: "8", f8: "ICN-V"),                // 3: a void is never an original
+            billed("O", npi: "1245319599"),                          // 4: another billing provider's claim O
+        ]
+        let batch = [
+            billed("A", frequency: "7", f8: "ICN-A", units: 1),      // same CLM01, nothing changed
+            billed("B", frequency: "7", f8: "ICN-B", units: 3),      // REF*F8 of 1 and 2: the later (2), unchanged
+            billed("V", frequency: "8", f8: "ICN-V"),                // only a void matches
+            billed("O", frequency: "8"),                             // another billing provider
+            billed("A", member: "M2", frequency: "7"),               // another patient
+            billed("B2", frequency: "7", f8: "ICN-B", units: 1),     // matches 2, units corrected
+        ]
+        let results = Self.run(ruleSet, batch, EvaluationContext(history: history))
+        #expect(results.map { $0.edits.map(\.ruleID) } == [["FOUND"], ["FOUND"], ["MISSING"], ["MISSING"], ["MISSING"], ["FOUND"]])
+        #expect(results[0].edits.first?.message == "A unchanged true")
+        #expect(results[1].edits.first?.message == "B unchanged true")
+        #expect(results[5].edits.first?.message == "B2 unchanged false")
+        #expect(HistoryMatch.originals(claims: batch, history: history) == [0, 2, nil, nil, nil, 2])
+        // With no history, nothing is found.
+        #expect(Self.run(ruleSet, batch).allSatisfy { $0.edits.map(\.ruleID) == ["MISSING"] })
+    }
 }

@@ -77,6 +77,51 @@ struct HCPCSImportTests {
             "GA,0010,7,46,,,,9,,,,,,,,,,,,,,,,,,,,,C,,,,,,,D1A,P,,,,,,19950101,20020101,99991231,N",
         ])
     }
+
+    @Test("the repo's converted copy: joined cells split into CMS's columns, ISO dates, RECID derived; bad rows located")
+    func repoCopy() throws {
+        let (unnamed, _) = try importFixtures(.hcpcs, ["hcpcs-level2-indicators-2024.excerpt.csv"])
+        #expect(unnamed.exitCode == 2)
+        #expect(unnamed.failure?.contains("--release NAME and --effective YYYY-MM-DD") == true)
+
+        let (report, directory) = try importFixtures(
+            .hcpcs, ["hcpcs-level2-indicators-2024.excerpt.csv"], release: "HCPCS-2024-JUL", effective: date(2024, 7, 1))
+        #expect(located(report.issues) == [
+            "IMPORT006 hcpcs-level2-indicators-2024.excerpt.csv:11:18",  // tos with 6 values: CMS has TOS1-TOS4 here
+            "IMPORT003 hcpcs-level2-indicators-2024.excerpt.csv:12:32",  // date_added 2024-13-01
+        ])
+        #expect(report.exitCode == 1)
+        #expect(report.sources.map(\.rowsRead) == [11])
+        #expect(report.sources.map(\.rowsWritten) == [9])
+        #expect(report.suggestedExpires == date(2024, 9, 30))
+        #expect(report.notes.contains { $0.hasPrefix("Read in the repo's converted layout") })
+        #expect(report.notes.contains { $0.hasPrefix("Not in hcpcs-level2-indicators-2024.excerpt.csv, written empty: seqnum, price3, price4, cim3,") })
+        let table = try report.table("hcpcs")
+        #expect(table.file == "hcpcs-2024-jul.csv")
+        let rows = try lines(directory, table.file)
+        #expect(rows[0] == HCPCSImportTests.header)
+        #expect(rows.count == 10)
+        // The same written columns as from CMS's ANWEB file: price 11:21 → price1, price2; tos A:L:P:R → tos1-tos4;
+        // cim, mcm, lab, xref split on ", "; the termination date kept; none → 99991231.
+        #expect(rows[1] == "A0888,,3,00,,,,9,,,,2125,,,,,,,,,,,,,,,,,M,,,,,,,O1A,D,,,,,0,19950101,19950101,99991231,N")
+        #expect(rows[4] == "C9742,,3,53,,,,A,,,,,,,1833(t),,,,,,,,,31573,31574,,,,D,,,,,,,P8H,2,F,,,,0,20150101,20170101,20161231,N")
+        #expect(rows[5] == "E0100,,3,32,,,,A,60-3,60-9,,2100.1,,,,,,,,,,,,,,,,,D,,,,,,,D1E,A,P,R,,,0,19860101,19960101,99991231,N")
+        #expect(rows[6] == "E0210,,3,32,,,,A,60-9,,,,,,,,,,,,,,,,,,,,D,,,,,,,D1E,A,L,P,R,,0,19860101,20030101,99991231,N")
+        #expect(rows[7] == "G0124,,3,11,21,,,C,50-20,,,,,,,630,,,,,,,,,,,,,D,,,,,,0045,T1H,5,,,,,0,19980401,19980401,99991231,N")
+        #expect(rows[8] == "J7518,,3,51,,,,A,,,,2050.5,4471,5249,,,,,,,,,,,,,,,D,,,,,,,O1E,1,G,,,,0,20050101,20050101,99991231,N")
+        #expect(rows[9] == "Q0111,,3,21,,,,A,,,,,,,,110,120,130,400,,,,,,,,,,C,,,,,,,T1H,5,,,,,0,19940101,20200101,99991231,N")
+
+        // Loaded as a pack loads it: C9742 is valid in 2016, not after its termination.
+        let (loaded, diagnostics) = Table.load(TableSpec(
+            path: directory + "/" + table.file, keyColumns: ["hcpcs"], effectiveColumn: "add_date",
+            expiresColumn: "termination_date"))
+        let hcpcs = try #require(loaded)
+        #expect(diagnostics.isEmpty)
+        #expect(hcpcs.row(key: "C9742", on: date(2016, 6, 1)) != nil)
+        #expect(hcpcs.row(key: "C9742", on: date(2024, 7, 1)) == nil)
+        #expect(hcpcs.row(key: "A9506", on: date(2024, 6, 30)) == nil)
+        #expect(hcpcs.row(key: "A9506", on: date(2024, 7, 1)) != nil)
+    }
 }
 
 @Suite("Place-of-service import")
