@@ -391,12 +391,36 @@ enum Compare {
 
 /// Renders a message or fix template; a missing value shows as `(none)`.
 enum TemplateRenderer {
+    /// The template with each field's value in place: one string grown in place (no array of parts).
     static func render(_ template: Template, read: (FieldRef) -> Value) -> String {
-        template.parts.map { part in
+        if template.parts.count == 1, case .text(let text) = template.parts[0] { return text }
+        var result = ""
+        result.reserveCapacity(template.estimatedLength)
+        for part in template.parts {
             switch part {
-            case .text(let text): return text
-            case .field(let field): return read(field).text ?? "(none)"
+            case .text(let text): result += text
+            case .field(let field):
+                switch read(field) {
+                case .text(let value): result += value
+                case .list(let items):
+                    for (index, item) in items.enumerated() {
+                        if index > 0 { result += ", " }
+                        result += item
+                    }
+                case let other: result += other.text ?? "(none)"
+                }
             }
-        }.joined()
+        }
+        return result
+    }
+}
+
+extension Template {
+    /// About how long a rendering is (the text parts and 12 bytes a field), to reserve once.
+    var estimatedLength: Int {
+        parts.reduce(0) { total, part in
+            if case .text(let text) = part { return total + text.utf8.count }
+            return total + 12
+        }
     }
 }
