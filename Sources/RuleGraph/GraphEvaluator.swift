@@ -189,6 +189,21 @@ final class GraphEvaluator {
                 }
             }
         }
+        // Line pairs across dates (`within-days`): each window's rules on the pairs it admits, found through the
+        // batch index's days of the patient and provider.
+        for (days, rules) in graph.windowedPairRules {
+            for lineIndex in box.value.lines.indices {
+                let position = firstLine + lineIndex
+                let date = context.asOf ?? index.lineBoxes[position].value.serviceDate?.from
+                for address in index.linesWithin(days, of: position) {
+                    clearBinding()
+                    bAt = position
+                    aAt = index.linePosition(address)
+                    aAddress = address
+                    run(date, rules, &collector)
+                }
+            }
+        }
         return finish(&collector)
     }
 
