@@ -66,6 +66,11 @@ struct GlobalSurgeryTests {
         #expect(postop.carc == "CO-97")
         #expect(postop.message.contains("090-day postoperative period of 27447 (2024-07-10)"))
         #expect(postop.stale, "2024-10-08 is after the July 2024 release's window")
+
+        // --explain names the table in the date expression, not the graph's canonical alias.
+        let explained = RuleGraph(ruleSet).evaluate([surgery, visits], context: EvaluationContext(explain: true))
+        let because = try #require(explained[1].edits.first { $0.ruleID == "PFS-GLOBAL-POSTOP-EM" }?.explanation)
+        #expect(because.contains("b.date = 2024-10-08: on-or-before (a.date + pfs.global_days)"), "\(because)")
     }
 
     @Test("within one batch: a minor surgery's 10 days, modifiers 24 and 25, another provider, another patient")
