@@ -37,6 +37,8 @@ struct BatchIndex {
     struct DayKey: Hashable { var patient: Int32; var provider: Int32; var day: Int32 }
     /// A day of `days` and a procedure code, by interned numbers.
     struct UnitsKey: Hashable { var day: Int32; var code: Int32 }
+    /// A patient and provider, by interned numbers (the join of line pairs across dates).
+    struct PatientProvider: Hashable { var patient: Int32; var provider: Int32 }
     /// A patient, date of service and code, whatever the provider.
     struct PatientCodeKey: Hashable { var patient: Int32; var day: Int32; var code: Int32 }
 
@@ -65,6 +67,14 @@ struct BatchIndex {
     private(set) var batchLineCount = 0
     /// Per batch claim: the index of the history claim it corrects or voids (`HistoryMatch`), nil when none.
     let originalOfClaim: [Int?]
+    /// Per day (as numbered in `dayOfLine`): its patient, provider and day number.
+    private(set) var dayKeys: [DayKey] = []
+    /// Per day: the number of its patient and provider in `daysOfPatientProvider`.
+    private(set) var patientProviderOfDay: [Int32] = []
+    /// Per patient and provider: the numbers of their days, in date order (for windows across dates: a line
+    /// pair's `within-days`, `prior-codes-10`/`-90`). One entry per day, not per line, so the same-day path
+    /// pays one dictionary step per new day.
+    private(set) var daysOfPatientProvider: [[Int32]] = []
 
     init(claims: [Claim], history: [Claim]) {
         self.claims = claims
@@ -132,6 +142,9 @@ struct BatchIndex {
         }
         dayUnitsOfLine = units
         patientDayRepeatsOfLine = repeats
+        for list in daysOfPatientProvider.indices where daysOfPatientProvider[list].count > 1 {
+            daysOfPatientProvider[list].sort { (dayKeys[Int($0)].day, $0) < (dayKeys[Int($1)].day, $1) }
+        }
     }
 
     /// The box of the claim a line address points into.
@@ -155,6 +168,7 @@ struct BatchIndex {
         var providers: [String: Int32] = [:]
         var codes: [String: Int32] = [:]
         var days: [DayKey: Int32] = [:]
+        var patientProviders: [PatientProvider: Int32] = [:]
 
         mutating func patient(_ key: String) -> Int32 { Self.number(key, in: &patients) }
         mutating func provider(_ key: String) -> Int32 { Self.number(key, in: &providers) }
@@ -193,6 +207,18 @@ struct BatchIndex {
             } else {
                 day = Int32(keys.days.count)
                 keys.days[key] = day
+                dayKeys.append(key)
+                let pair = PatientProvider(patient: key.patient, provider: key.provider)
+                let list: Int32
+                if let known = keys.patientProviders[pair] {
+                    list = known
+                } else {
+                    list = Int32(daysOfPatientProvider.count)
+                    keys.patientProviders[pair] = list
+                    daysOfPatientProvider.append([])
+                }
+                patientProviderOfDay.append(list)
+                daysOfPatientProvider[Int(list)].append(day)
             }
             dayOfLine.append(day)
         }
@@ -217,6 +243,32 @@ struct BatchIndex {
             let other = linePosition(address)
             return other == position ? nil : lineBoxes[other].value.procedureCode?.text
         }
+    }
+
+    /// Lines of the same patient and provider as the line at `position`, other than itself, whose date of
+    /// service is such that the line's date minus theirs is in `window` (days), in batch order, then history
+    /// (the order of their positions). `0...0` is the same day (`sameDay`).
+    func linesWithin(_ window: ClosedRange<Int>, of position: Int) -> [LineAddress] {
+        let day = dayOfLine[position]
+        guard day >= 0 else { return [] }
+        let own = Int(dayKeys[Int(day)].day)
+        var found: [LineAddress] = []
+        var groups = 0
+        for other in daysOfPatientProvider[Int(patientProviderOfDay[Int(day)])] {
+            let difference = own - Int(dayKeys[Int(other)].day)
+            if difference < window.lowerBound { break }  // days are in date order: later days only from here
+            guard difference <= window.upperBound else { continue }
+            groups += 1
+            for address in lines(ofDay: other) where linePosition(address) != position { found.append(address) }
+        }
+        if groups > 1 { found.sort { linePosition($0) < linePosition($1) } }
+        return found
+    }
+
+    /// The procedure codes of the other lines of the same patient and provider dated on the line's date or up
+    /// to `days` days before it (`prior-codes-10`, `prior-codes-90`), in position order.
+    func priorCodes(_ position: Int, days: Int) -> [String] {
+        linesWithin(0...days, of: position).compactMap { lineBoxes[linePosition($0)].value.procedureCode?.text }
     }
 
     /// Lines of the same patient, provider and day as `line`, other than itself.

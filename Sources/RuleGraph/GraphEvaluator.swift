@@ -189,6 +189,21 @@ final class GraphEvaluator {
                 }
             }
         }
+        // Line pairs across dates (`within-days`): each window's rules on the pairs it admits, found through the
+        // batch index's days of the patient and provider.
+        for (days, rules) in graph.windowedPairRules {
+            for lineIndex in box.value.lines.indices {
+                let position = firstLine + lineIndex
+                let date = context.asOf ?? index.lineBoxes[position].value.serviceDate?.from
+                for address in index.linesWithin(days, of: position) {
+                    clearBinding()
+                    bAt = position
+                    aAt = index.linePosition(address)
+                    aAddress = address
+                    run(date, rules, &collector)
+                }
+            }
+        }
         return finish(&collector)
     }
 
@@ -420,7 +435,7 @@ final class GraphEvaluator {
             let value = read(compiled.access)
             result = holds(value, compiled.test, &stale, &uncovered)
             if result && explain, case .compare(let field, let comparison) = graph.nodes[id] {
-                trace.append("\(field.displayName(slotTables: graph.slotTables)) = \(value.text ?? "(none)"): \(Describe.comparison(comparison))")
+                trace.append("\(field.displayName(slotTables: graph.slotTables)) = \(value.text ?? "(none)"): \(readableSlots(Describe.comparison(comparison)))")
             }
         }
         stamps[id] = generation
@@ -639,6 +654,29 @@ extension FieldRef {
             return "\(slotTables[slot]).\(column)"
         }
         return description
+    }
+}
+
+extension GraphEvaluator {
+    /// A comparison's text with the canonical lookup aliases in its expressions (`#13.global_days`) written as
+    /// their tables (`pfs.global_days`), as `displayName` writes a compared field, for `--explain`.
+    func readableSlots(_ text: String) -> String {
+        guard text.contains("#") else { return text }
+        var out = ""
+        var rest = Substring(text)
+        while let hash = rest.firstIndex(of: "#") {
+            out += rest[..<hash]
+            let digits = rest[rest.index(after: hash)...].prefix { $0.isASCII && $0.isNumber }
+            let after = digits.endIndex
+            if let slot = Int(digits), slot < graph.slotTables.count, after < rest.endIndex, rest[after] == "." {
+                out += graph.slotTables[slot]
+                rest = rest[after...]
+            } else {
+                out.append("#")
+                rest = rest[rest.index(after: hash)...]
+            }
+        }
+        return out + rest
     }
 }
 

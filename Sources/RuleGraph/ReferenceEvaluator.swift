@@ -33,7 +33,10 @@ public enum ReferenceEvaluator {
             }
         case .linePair:
             for (lineIndex, line) in claim.lines.enumerated() {
-                for address in index.sameDay(as: claimIndex, lineIndex) {
+                let partners = rule.pairDays == 0...0
+                    ? index.sameDay(as: claimIndex, lineIndex)
+                    : linesWithin(rule.pairDays, of: LineAddress(claim: claimIndex, line: lineIndex), index: index)
+                for address in partners {
                     var binding = base
                     binding.b = LineAddress(claim: claimIndex, line: lineIndex)
                     binding.a = address
@@ -71,6 +74,27 @@ public enum ReferenceEvaluator {
             }
         }
         return result
+    }
+
+    /// The definition of a line pair's `within-days`: every other line of the batch, then of the history, of the
+    /// same patient and provider, both dated, with b's date minus a's in the window. A scan of every line, on
+    /// purpose (the graph finds them through the batch index's days).
+    static func linesWithin(_ window: ClosedRange<Int>, of b: LineAddress, index: BatchIndex) -> [LineAddress] {
+        let bClaim = index.claims[b.claim]
+        let bLine = bClaim.lines[b.line]
+        guard let bDate = bLine.serviceDate?.from else { return [] }
+        let patient = BatchIndex.patientKey(bClaim)
+        let provider = BatchIndex.providerKey(bClaim, bLine)
+        var found: [LineAddress] = []
+        let all = index.claims.enumerated().map { ($0.element, $0.offset) } + index.history.enumerated().map { ($0.element, -1 - $0.offset) }
+        for (claim, address) in all where BatchIndex.patientKey(claim) == patient {
+            for (lineIndex, line) in claim.lines.enumerated() where !(address == b.claim && lineIndex == b.line) {
+                guard BatchIndex.providerKey(claim, line) == provider, let date = line.serviceDate?.from,
+                      window.contains(bDate.dayNumber - date.dayNumber) else { continue }
+                found.append(LineAddress(claim: address, line: lineIndex))
+            }
+        }
+        return found
     }
 
     static func evaluateClaim(_ claimIndex: Int, ruleSet: RuleSet, index: BatchIndex, context: EvaluationContext) -> ClaimResult {

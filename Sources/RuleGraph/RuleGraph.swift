@@ -56,6 +56,12 @@ public final class RuleGraph: Sendable {
         var all: [Int] = []
     }
 
+    /// What a rule is dispatched under: its scope, and for a line pair its day window.
+    struct DispatchGroup: Hashable {
+        var scope: Scope
+        var days: ClosedRange<Int>
+    }
+
     /// A scope's dispatch as the evaluator reads it: rule and node ids into `Program`, on the heap so a binding
     /// takes one reference to it, not copies of its arrays.
     final class ScopeRules: Sendable {
@@ -81,6 +87,9 @@ public final class RuleGraph: Sendable {
     /// The graph in the form the evaluator runs, and each scope's dispatch by `Scope.ordinal`.
     let program: Program
     let scopeRules: [ScopeRules?]
+    /// Line-pair rules with a `within-days` window other than the same day, one dispatch per distinct window (in
+    /// order of the window); `scopeRules` holds the same-day line pairs.
+    let windowedPairRules: [(days: ClosedRange<Int>, rules: ScopeRules)]
     /// Number of lookup slots, and the table each one looks up (for explanations).
     let slotCount: Int
     let slotTables: [String]
@@ -108,11 +117,12 @@ public final class RuleGraph: Sendable {
     public init(_ ruleSet: RuleSet) {
         var builder = Builder()
         var compiled: [CompiledRule] = []
-        var dispatch: [Scope: Dispatch] = [:]
+        // Per scope, and for line pairs per day window: same-day pairs keep their own dispatch (the common path).
+        var dispatch: [DispatchGroup: Dispatch] = [:]
         var written = 0
         // Per scope: two scopes can share a lookup node (a line and a line-diagnosis rule on `line.code`).
-        var lookupNodes: [Scope: [Int: [Int]]] = [:]
-        var lookupOrder: [Scope: [Int]] = [:]
+        var lookupNodes: [DispatchGroup: [Int: [Int]]] = [:]
+        var lookupOrder: [DispatchGroup: [Int]] = [:]
         for (order, rule) in ruleSet.rules.enumerated() {
             // Canonical alias per distinct lookup, so identical conditions share nodes across rules.
             var aliasMap: [String: String] = [:]
@@ -144,23 +154,30 @@ public final class RuleGraph: Sendable {
                                          fix: rule.fix?.rewritten(rename), order: order))
             // Mutated in place in the dictionary: copying a scope's index out and back for every rule made
             // compilation quadratic in the number of rules.
-            dispatch[rule.scope, default: Dispatch()].all.append(index)
+            let group = DispatchGroup(scope: rule.scope, days: rule.scope == .linePair ? rule.pairDays : 0...0)
+            dispatch[group, default: Dispatch()].all.append(index)
             if let keys = Self.dispatchKeys(rule.scope, conditionIDs, nodes: builder.nodes) {
-                for key in keys { dispatch[rule.scope, default: Dispatch()].byKey[key, default: []].append(index) }
+                for key in keys { dispatch[group, default: Dispatch()].byKey[key, default: []].append(index) }
             } else if let first = conditionIDs.first, case .lookup = builder.nodes[first] {
-                if lookupNodes[rule.scope]?[first] == nil { lookupOrder[rule.scope, default: []].append(first) }
-                lookupNodes[rule.scope, default: [:]][first, default: []].append(index)
+                if lookupNodes[group]?[first] == nil { lookupOrder[group, default: []].append(first) }
+                lookupNodes[group, default: [:]][first, default: []].append(index)
             } else {
-                dispatch[rule.scope, default: Dispatch()].generic.append(index)
+                dispatch[group, default: Dispatch()].generic.append(index)
             }
         }
-        for (scope, order) in lookupOrder {
-            dispatch[scope, default: Dispatch()].byLookup = order.map { ($0, lookupNodes[scope]?[$0] ?? []) }
+        for (group, order) in lookupOrder {
+            dispatch[group, default: Dispatch()].byLookup = order.map { ($0, lookupNodes[group]?[$0] ?? []) }
         }
         self.ruleSet = ruleSet
         self.nodes = builder.nodes
         self.rules = compiled
-        self.dispatch = dispatch
+        var sameDay: [Scope: Dispatch] = [:]
+        var windowed: [(days: ClosedRange<Int>, dispatch: Dispatch)] = []
+        for (group, rules) in dispatch {
+            if group.days == 0...0 { sameDay[group.scope] = rules } else { windowed.append((group.days, rules)) }
+        }
+        windowed.sort { ($0.days.lowerBound, $0.days.upperBound) < ($1.days.lowerBound, $1.days.upperBound) }
+        self.dispatch = sameDay
         self.slotCount = builder.slots.count
         var slotTables = Array(repeating: "", count: builder.slots.count)
         for node in builder.nodes {
@@ -170,10 +187,12 @@ public final class RuleGraph: Sendable {
         let program = Program(nodes: builder.nodes, rules: compiled, ruleSet: ruleSet)
         self.program = program
         var scopeRules: [ScopeRules?] = Array(repeating: nil, count: Scope.allCases.count)
-        for (scope, rules) in dispatch {
+        for (scope, rules) in sameDay {
             scopeRules[scope.ordinal] = ScopeRules(rules, keyField: program.access(template: Self.keyField(scope)))
         }
         self.scopeRules = scopeRules
+        let pairKey = program.access(template: Self.keyField(.linePair))
+        windowedPairRules = windowed.map { ($0.days, ScopeRules($0.dispatch, keyField: pairKey)) }
         let indexed = dispatch.values.reduce(0) { $0 + Set($1.byKey.values.flatMap { $0 }).count }
         let byLookup = dispatch.values.reduce(0) { $0 + $1.byLookup.reduce(0) { $0 + $1.rules.count } }
         let generic = dispatch.values.reduce(0) { $0 + $1.generic.count }

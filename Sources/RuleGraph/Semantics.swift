@@ -138,6 +138,8 @@ enum FieldReader {
             if let total = index.dayUnitsOfLine[position] { return .number(total) }
             return lineRef.value.units?.value.map { .number($0) } ?? .missing
         case .dayCodes: return .list(index.dayCodes(position))
+        case .priorCodes10: return .list(index.priorCodes(position, days: 10))
+        case .priorCodes90: return .list(index.priorCodes(position, days: 90))
         case .patientDayRepeats: return index.patientDayRepeatsOfLine[position].map { .number(Double($0)) } ?? .missing
         case .inHistory: return .flag(position >= index.batchLineCount)
         case .claimID: return .text(claimRef.value.id)

@@ -51,6 +51,7 @@ public enum DiagnosticCode: String, Sendable, CaseIterable {
     case tableProblem = "RULE019"
     case badExpression = "RULE020"
     case noRules = "RULE021"
+    case badDayWindow = "RULE022"
 
     /// What the code means, for `docs/rules.md` and `--explain`.
     public var summary: String {
@@ -76,6 +77,7 @@ public enum DiagnosticCode: String, Sendable, CaseIterable {
         case .tableProblem: return "a table file that cannot be read, or a malformed row in it"
         case .badExpression: return "an arithmetic expression that does not parse"
         case .noRules: return "a directory with no rule files"
+        case .badDayWindow: return "a line-pair day window (within-days) that is not two whole numbers from <= to, at most 366 days apart, or on a rule that is not a line pair"
         }
     }
 }

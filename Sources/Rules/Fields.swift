@@ -28,6 +28,10 @@ public enum LineField: String, Sendable, Hashable, CaseIterable {
     /// The number of other lines of the same patient and date of service with the same code, whatever their
     /// provider, in the batch and the history (for modifier 77, a repeat by another physician).
     case patientDayRepeats = "patient-day-repeats"
+    /// The procedure codes of the other lines of the same patient and provider dated on the line's date or up
+    /// to 10 (90) days before it, in the batch and the history: the postoperative periods of minor (010) and
+    /// major (090) surgery, for modifiers 58, 78 and 79.
+    case priorCodes10 = "prior-codes-10", priorCodes90 = "prior-codes-90"
     /// True for a line of the claim history (only `a` of a line pair can be one).
     case inHistory = "in-history"
     /// The id (CLM01) of the claim the line is on.
@@ -39,7 +43,7 @@ public enum LineField: String, Sendable, Hashable, CaseIterable {
         switch self {
         case .units, .charge, .number, .drugQuantity, .dayUnits, .patientDayRepeats: return .number
         case .date, .dateTo: return .date
-        case .modifiers, .diagnoses, .pointers, .unresolvedPointers, .notes, .attachments, .dayCodes: return .list
+        case .modifiers, .diagnoses, .pointers, .unresolvedPointers, .notes, .attachments, .dayCodes, .priorCodes10, .priorCodes90: return .list
         case .renderingNPIValid, .referringNPIValid, .orderingNPIValid, .inHistory: return .flag
         default: return .text
         }
@@ -110,8 +114,9 @@ public enum Scope: String, Sendable, Hashable, CaseIterable {
     case claim
     /// Once per service line.
     case line
-    /// Once per ordered pair of lines `(a, b)` of the same patient, provider and date of service, across the
-    /// claims of the batch and the history; an edit sits on `b`.
+    /// Once per ordered pair of lines `(a, b)` of the same patient, provider and date of service (or, with the
+    /// rule's `within-days`, dates that far apart), across the claims of the batch and the history; an edit sits
+    /// on `b`.
     case linePair = "line-pair"
     /// Once per diagnosis of the claim.
     case diagnosis

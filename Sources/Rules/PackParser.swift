@@ -197,7 +197,7 @@ struct PackParser {
 
     // MARK: Tables
 
-    static let releaseKeys = ["file", "key", "release", "effective", "expires", "row-effective", "row-expires", "header-line"]
+    static let releaseKeys = ["file", "key", "release", "effective", "expires", "row-effective", "row-expires", "header-line", "where"]
 
     mutating func table(named name: String, _ node: YAMLNode) -> TableSource? {
         if let pairs = node.mapping, pairs.contains(where: { $0.key.scalar == "codes" }) {
@@ -230,10 +230,18 @@ struct PackParser {
             if let node = values["expires"] { window.expires = date(node, "expires") }
             let fullPath = path.hasPrefix("/") ? path : directory + "/" + path
             let headerLine = values["header-line"].flatMap { text($0, "header-line") }.flatMap { Int($0) }
+            // `where: { column: [values] }`: only the rows holding one of the values are loaded.
+            var rowFilter: [String: [String]] = [:]
+            if let whereNode = values["where"], let filterPairs = mapping(whereNode, "where (column: values)") {
+                for pair in filterPairs {
+                    guard let column = text(pair.key, "a column name"), let accepted = texts(pair.value, "where.\(column)") else { continue }
+                    rowFilter[column] = accepted
+                }
+            }
             let spec = TableSpec(path: fullPath, keyColumns: keyColumns,
                                  effectiveColumn: values["row-effective"].flatMap { text($0, "row-effective") },
                                  expiresColumn: values["row-expires"].flatMap { text($0, "row-expires") },
-                                 headerLine: headerLine)
+                                 headerLine: headerLine, rowFilter: rowFilter)
             let (loaded, problems) = Table.load(spec)
             tableFiles.append(fullPath)
             for problem in problems {
@@ -280,7 +288,10 @@ struct PackParser {
     // MARK: Rules
 
     static let ruleKeys = ["id", "category", "severity", "denial", "rarc", "for", "citation", "when", "message", "fix",
-                           "effective", "expires", "payers", "claim-types", "suppresses", "description"]
+                           "effective", "expires", "payers", "claim-types", "suppresses", "description", "within-days"]
+
+    /// The widest day window a line-pair rule may have (`within-days`), either way: a year and a day.
+    static let maxPairDays = 366
 
     mutating func rule(_ node: YAMLNode, pack: String, packWindow: EffectiveWindow, packPayers: PayerScope?) -> Rule? {
         guard let pairs = mapping(node, "a rule") else { return nil }
@@ -345,6 +356,10 @@ struct PackParser {
             claimTypes = set
         }
         let suppresses = values["suppresses"].flatMap { texts($0, "suppresses") } ?? []
+        var pairDays = 0...0
+        if let node = values["within-days"] {
+            if let days = dayWindow(node, scope: scope) { pairDays = days } else { valid = false }
+        }
         // Conditions and templates are checked even when something above is wrong, so every problem of
         // the rule is reported at once.
         guard let scope else { return nil }
@@ -357,7 +372,48 @@ struct PackParser {
         if values["fix"] != nil && fix == nil { return nil }
         return Rule(id: id, pack: pack, category: category, severity: severity, denial: denial, rarc: rarc, scope: scope,
                     citation: citation, when: when, message: message, fix: fix, window: window, payers: payers,
-                    excludedFor: [], claimTypes: claimTypes, suppresses: suppresses, location: idNode.location)
+                    excludedFor: [], claimTypes: claimTypes, suppresses: suppresses, location: idNode.location,
+                    pairDays: pairDays)
+    }
+
+    /// `within-days: { from: F, to: T }` of a line-pair rule: b's date minus a's date is in F…T (whole days).
+    mutating func dayWindow(_ node: YAMLNode, scope: Scope?) -> ClosedRange<Int>? {
+        if let scope, scope != .linePair {
+            error(.badDayWindow, "within-days pairs lines across dates: it belongs on a 'line-pair' rule, not a '\(scope.rawValue)' rule", node)
+            return nil
+        }
+        guard let pairs = mapping(node, "within-days (from: days, to: days)") else { return nil }
+        var bounds: [String: Int] = [:]
+        var ok = true
+        for pair in pairs {
+            let key = pair.key.scalar ?? ""
+            guard key == "from" || key == "to" else {
+                unknownKey(pair.key, key, allowed: ["from", "to"], in: "within-days")
+                ok = false
+                continue
+            }
+            guard let value = pair.value.scalar, !pair.value.isNull, let days = Int(value) else {
+                error(.badDayWindow, "within-days.\(key) must be a whole number of days (b's date minus a's date), found \(pair.value.scalar.map { "'\($0)'" } ?? pair.value.typeName)", pair.value)
+                ok = false
+                continue
+            }
+            guard abs(days) <= Self.maxPairDays else {
+                error(.badDayWindow, "within-days.\(key) is \(days) days; a window reaches at most \(Self.maxPairDays) days either way", pair.value)
+                ok = false
+                continue
+            }
+            bounds[key] = days
+        }
+        guard ok else { return nil }
+        guard let from = bounds["from"], let to = bounds["to"] else {
+            error(.missingKey, "within-days has no '\(bounds["from"] == nil ? "from" : "to")' (both ends are required, in days: b's date minus a's date)", node)
+            return nil
+        }
+        guard from <= to else {
+            error(.badDayWindow, "within-days from (\(from)) is after to (\(to)): no pair of dates can fall in it", node)
+            return nil
+        }
+        return from...to
     }
 
     static func isCARC(_ text: String) -> Bool {

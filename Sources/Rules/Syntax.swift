@@ -173,6 +173,9 @@ public struct Rule: Hashable, Sendable {
     public var suppresses: [String]
     /// Where the rule is written.
     public var location: SourceLocation
+    /// For a line pair: the days b's date of service may be after a's (`within-days`; negative: before). The
+    /// default `0...0` pairs lines of the same date only.
+    public var pairDays: ClosedRange<Int> = 0...0
     /// The version label of the rule: its window, shown in edits (`2024-07-01..open`).
     public var version: String { window.description }
 

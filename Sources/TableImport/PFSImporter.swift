@@ -3,12 +3,15 @@
 /// 32 columns, CRLF), or any CSV with one header row naming the same columns (`STATUS CODE`, `WORK RVU`,
 /// `NON-FAC PE RVU`, `NON-FAC NA INDICATOR` …). The description (CPT short descriptors: AMA's) is never read.
 struct PFSImporter {
+    /// The columns of the modifier table (`<release>-modifiers.csv`); the global table has all but `modifier`.
     static let columns = [
         "hcpcs", "modifier", "status_code", "pctc_indicator", "global_days", "multiple_procedure",
         "bilateral_surgery", "assistant_surgery", "co_surgeons", "team_surgery", "work_rvu",
         "non_facility_pe_rvu", "non_facility_na_indicator", "facility_pe_rvu", "facility_na_indicator",
         "conversion_factor",
     ]
+    /// The columns of the global table (`<release>.csv`): one row per code, its row without a modifier.
+    static let globalColumns = columns.filter { $0 != "modifier" }
 
     /// The source column of each written column but the first two, by its stacked name (letters and digits).
     static let sourceNames: [(written: String, names: [String])] = [
@@ -66,15 +69,20 @@ struct PFSImporter {
     static let globalDays: Set<String> = ["000", "010", "090", "XXX", "YYY", "ZZZ", "MMM"]
 
     let issues: IssueSink
+    /// Each code's global row (no modifier), keyed on the code alone.
     let writer: TableWriter
+    /// The rows with a modifier (26, TC, 53 …), keyed on code and modifier, so a pack never confuses them with
+    /// the global row and no key field is ever empty (the loader refuses one: TABLE007).
+    let modifierWriter: TableWriter
     private var seen: [String: String] = [:]
     private(set) var filesWithoutConversionFactor: [String] = []
     /// Rows of the repo's half files, by `code modifier`, until both halves are read.
     private var halves: [String: (values: [String?], places: [(path: String, line: Int, column: Int)])] = [:]
     private var halfOrder: [String] = []
 
-    init(writer: TableWriter, issues: IssueSink) {
+    init(writer: TableWriter, modifierWriter: TableWriter, issues: IssueSink) {
         self.writer = writer
+        self.modifierWriter = modifierWriter
         self.issues = issues
     }
 
@@ -178,8 +186,13 @@ struct PFSImporter {
             return
         }
         seen[key] = "\(baseName(path)):\(row.line)"
-        writer.row([code, modifier] + values)
+        write(code, modifier, values)
         stats.rowsWritten += 1
+    }
+
+    /// A row into the global table (no modifier: the code's own row) or the modifier table.
+    private func write(_ code: String, _ modifier: String, _ values: [String]) {
+        if modifier.isEmpty { writer.row([code] + values) } else { modifierWriter.row([code, modifier] + values) }
     }
 
     /// Writes the rows of the repo's half files whose other half was read (in the order first read) and
@@ -200,7 +213,7 @@ struct PFSImporter {
                              "\(parts[0]) \(parts[1].isEmpty ? "without a modifier" : "with modifier \(parts[1])") has no row in the \(missingAmounts ? "amounts" : "indicators") file; the row is skipped")
                 continue
             }
-            writer.row(parts + entry.values.map { $0 ?? "" })
+            write(parts[0], parts[1], entry.values.map { $0 ?? "" })
             for place in entry.places { counts[place.path, default: (0, 0)].written += 1 }
         }
         return counts

@@ -170,11 +170,16 @@ public enum TableImporter {
                 }
                 report.notes.append(contentsOf: importer.notes)
             case .pfsRVU:
+                // Two tables: each code's global row keyed on the code alone, and the rows with a modifier keyed on
+                // code and modifier (an empty modifier would be an empty key field, which a pack cannot load).
                 let table = try PendingTable(
-                    role: "pfs-rvu", directory: request.outputDirectory, file: stem + ".csv", columns: PFSImporter.columns,
-                    key: ["hcpcs", "modifier"], rowEffective: nil, rowExpires: nil)
-                outputs = [table]
-                var importer = PFSImporter(writer: table.writer, issues: issues)
+                    role: "pfs-rvu", directory: request.outputDirectory, file: stem + ".csv", columns: PFSImporter.globalColumns,
+                    key: ["hcpcs"], rowEffective: nil, rowExpires: nil)
+                let modifiers = try PendingTable(
+                    role: "pfs-rvu-modifiers", directory: request.outputDirectory, file: stem + "-modifiers.csv",
+                    columns: PFSImporter.columns, key: ["hcpcs", "modifier"], rowEffective: nil, rowExpires: nil)
+                outputs = [table, modifiers]
+                var importer = PFSImporter(writer: table.writer, modifierWriter: modifiers.writer, issues: issues)
                 for file in request.files {
                     var stats = SourceStats(path: file)
                     stats.readable = importer.importFile(file, stats: &stats)
@@ -189,7 +194,7 @@ public enum TableImporter {
                 if !halves.isEmpty {
                     report.notes.append("Rows of the repo's converted copies (pfs-rvu-indicators, pfs-rvu-amounts) are joined on code and modifier; their numbers are as northstar printed them (0.00 as 0).")
                 }
-                report.notes.append("One row per code and modifier (modifier empty, 26, TC, 53 …), as CMS lists them; the PFS file has no per-row dates: rows are in force for the whole release. RVUs and the conversion factor are written as CMS prints them; *_na_indicator is NA where CMS does not price the service in that setting (its PE RVU is then not used). The description column (CPT descriptors) is not read.")
+                report.notes.append("One row per code and modifier (modifier empty, 26, TC, 53 …), as CMS lists them: each code's global row (no modifier) in the pfs-rvu table, keyed on hcpcs; the rows with a modifier in pfs-rvu-modifiers, keyed on hcpcs and modifier; the PFS file has no per-row dates: rows are in force for the whole release. RVUs and the conversion factor are written as CMS prints them; *_na_indicator is NA where CMS does not price the service in that setting (its PE RVU is then not used). The description column (CPT descriptors) is not read.")
                 if !importer.filesWithoutConversionFactor.isEmpty {
                     report.notes.append("No CONV FACTOR column in " + importer.filesWithoutConversionFactor.map(baseName).joined(separator: ", ") + ": conversion_factor is empty.")
                 }

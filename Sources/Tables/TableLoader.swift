@@ -153,7 +153,20 @@ struct Loader {
             return nil
         }
 
-        guard let store = readRows(&scanner, header: header, spec: resolved, source: source) else { return nil }
+        // `where:` columns, resolved like the key columns; a column the header lacks is TABLE004.
+        var filter: [(column: Int, values: Set<String>)] = []
+        let headerNames = header.map(\.name)
+        let looseNames = headerNames.map(looseName)
+        for (name, values) in spec.rowFilter.sorted(by: { $0.key < $1.key }) {
+            guard case .found(let column) = matchColumn(name, in: headerNames, loose: looseNames) else {
+                diagnostics.add(
+                    TableDiagnostic.missingColumn, "the row filter names column '\(name)', which the header does not have (or has twice)",
+                    line: header.first?.line ?? 1, column: 1)
+                return nil
+            }
+            filter.append((column, Set(values)))
+        }
+        guard let store = readRows(&scanner, header: header, spec: resolved, source: source, filter: filter) else { return nil }
         return Table(file: spec.path, columns: header.map(\.name), spec: resolved, store: store)
     }
 
@@ -171,7 +184,8 @@ struct Loader {
     }
 
     mutating func readRows(
-        _ scanner: inout RecordScanner, header: [HeaderField], spec: ResolvedSpec, source: any ByteSource
+        _ scanner: inout RecordScanner, header: [HeaderField], spec: ResolvedSpec, source: any ByteSource,
+        filter: [(column: Int, values: Set<String>)] = []
     ) -> RowStore? {
         let columnCount = header.count
         let headerLine = header.first?.line ?? 1
@@ -267,6 +281,7 @@ struct Loader {
                 }
             }
             if bad { continue }
+            if !filter.isEmpty, !filter.allSatisfy({ $0.values.contains(scanner.text(fields[$0.column])) }) { continue }
             store.beginRow()
             let base = scanner.buffer
             for column in 0..<count {

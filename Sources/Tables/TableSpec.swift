@@ -18,11 +18,15 @@ public struct TableSpec: Hashable, Sendable {
     /// Key columns whose value may be empty (an empty PFS modifier means "no modifier"); an empty value in
     /// any other key column is `TABLE007`.
     public var optionalKeyColumns: [String]
+    /// Only the rows whose column (the key) holds one of the values are loaded (a pack's `where:`); empty: every
+    /// row. A filtered table is a view of the file: `global_days: ["090"]` makes the PFS's major surgeries.
+    public var rowFilter: [String: [String]]
 
     public init(
         path: String, keyColumns: [String], effectiveColumn: String? = nil, expiresColumn: String? = nil,
-        headerLine: Int? = nil, optionalKeyColumns: [String] = []
+        headerLine: Int? = nil, optionalKeyColumns: [String] = [], rowFilter: [String: [String]] = [:]
     ) {
+        self.rowFilter = rowFilter
         self.path = path
         self.keyColumns = keyColumns
         self.effectiveColumn = effectiveColumn

@@ -52,6 +52,20 @@ struct DiagnosticsTests {
         ])
     }
 
+    @Test func badLinePairDayWindows() throws {
+        try Self.check("broken/day-windows.yaml", [
+            ("day-windows.yaml", 8, 18, "RULE022"),   // from 90 after to -1
+            ("day-windows.yaml", 17, 26, "RULE022"),  // -1.5: not a whole number of days
+            ("day-windows.yaml", 26, 33, "RULE022"),  // 400 days: wider than 366
+            ("day-windows.yaml", 35, 18, "RULE022"),  // on a line rule
+            ("day-windows.yaml", 44, 29, "RULE001"),  // until: not from/to
+            ("day-windows.yaml", 53, 18, "RULE003"),  // no from
+        ])
+        let result = RuleSetLoader.load(paths: [try RulesFixture.path("broken/day-windows.yaml")])
+        #expect(result.diagnostics[0].message.contains("is after to"))
+        #expect(result.diagnostics[3].message.contains("belongs on a 'line-pair' rule"))
+    }
+
     @Test func duplicateIdsAndOverlappingWindows() throws {
         try Self.check("broken/duplicates.yaml", [
             ("duplicates.yaml", 11, 9, "RULE007"),
@@ -87,7 +101,7 @@ struct DiagnosticsTests {
     @Test func everyFileIsCheckedAndSortedTogether() throws {
         let result = RuleSetLoader.load(paths: [try RulesFixture.path("broken")])
         let files = Set(result.diagnostics.map { $0.location.file.split(separator: "/").last.map(String.init) ?? "" })
-        #expect(files.count == 10)
+        #expect(files.count == 11)
         #expect(result.diagnostics == result.diagnostics.sorted())
         #expect(result.hasErrors)
     }
@@ -96,7 +110,7 @@ struct DiagnosticsTests {
         let result = RuleSetLoader.load(paths: [try RulesFixture.path("broken/unknown-key.yaml")])
         let text = DiagnosticRenderer(sources: result.sources).render(result.diagnostics)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        #expect(lines[0].hasSuffix("unknown-key.yaml:12:5: error[RULE001]: unknown key 'colour' in a rule (allowed: id, category, severity, denial, rarc, for, citation, when, message, fix, effective, expires, payers, claim-types, suppresses, description)"))
+        #expect(lines[0].hasSuffix("unknown-key.yaml:12:5: error[RULE001]: unknown key 'colour' in a rule (allowed: id, category, severity, denial, rarc, for, citation, when, message, fix, effective, expires, payers, claim-types, suppresses, description, within-days)"))
         #expect(lines[2] == "12 |     colour: red")
         #expect(lines[3] == "   |     ^")
     }

@@ -457,7 +457,7 @@ enum DiffWorld {
         case .notes: return ["SEE NOTES"]
         case .attachments: return ["OZ", "09"]
         case .priorAuthorization: return ["PA1", "PA2"]
-        case .dayCodes: return procedures
+        case .dayCodes, .priorCodes10, .priorCodes90: return procedures
         case .inHistory: return ["true", "false"]
         case .claimID: return ["C0", "C1", "H0"]
         case .claimFrequency: return ["1", "7", "8"]
@@ -854,6 +854,11 @@ struct DiffRuleBuilder {
         if c.chance(80) { text += "    denial: \(q(c.pick(["CO-97", "CO-151", "PR-204"])))\n" }
         if c.chance(10) { text += "    rarc: [\(q("N362"))]\n" }
         text += "    for: \(q(scope.rawValue))\n    citation: \(q("generated case"))\n"
+        if scope == .linePair && c.chance(40) {
+            // Line pairs across dates: windows that reach the generated dates' gaps (1, 10, 77, 90, 91 days …).
+            let (from, to) = c.pick([(-1, 90), (0, 10), (1, 90), (-90, -1), (-366, 366), (0, 0), (77, 77), (-10, 0)])
+            text += "    within-days: { from: \(from), to: \(to) }\n"
+        }
         text += window
         if c.chance(20) {
             text += c.chance(50) ? "    payers: { ids: [\(q(c.pick(DiffWorld.payers)))] }\n"
@@ -902,7 +907,7 @@ struct DiffRuleBuilder {
         guard let domains = DiffWorld.keys[table] else { return nil }
         var key: [String] = []
         for domain in domains {
-            let candidates = fields.filter { $0.domain == domain && ($0.type == .text || $0.path.hasSuffix(".day-codes")) }
+            let candidates = fields.filter { $0.domain == domain && ($0.type == .text || $0.path.hasSuffix(".day-codes") || $0.path.contains(".prior-codes-")) }
             guard !candidates.isEmpty else { return nil }
             key.append(c.pick(candidates).path)
         }
@@ -1162,7 +1167,10 @@ enum DiffClaims {
             line.modifiers = (0..<c.upTo(2)).map { _ in Modifier(c.pick(DiffWorld.modifiers)) }
             if !c.chance(10) { line.units = c.chance(5) ? Quantity(thousandths: 1500) : Quantity(c.upTo(4)) }
             line.diagnosisPointers = (0..<c.upTo(2)).map { _ in 1 + c.upTo(3) }
-            switch c.upTo(19) {
+            switch c.upTo(21) {
+            case 20, 21:
+                // Near the claim's main date: the gaps line pairs' day windows and prior codes look across.
+                if let main = CalendarDate(mainDate) { line.serviceDate = DateOrRange(main.adding(days: c.pick([1, -1, 10, 11, 90, 91, -90]))) }
             case 17: line.serviceDate = nil
             case 18: line.serviceDate = DateOrRange(unparsed: "2024-13-45")
             case 19:

@@ -248,4 +248,43 @@ struct EvaluationTests {
         // With no history, nothing is found.
         #expect(Self.run(ruleSet, batch).allSatisfy { $0.edits.map(\.ruleID) == ["MISSING"] })
     }
+
+    @Test func aTablesWhereLoadsOnlyTheRowsWithThoseValues() throws {
+        let pack = """
+        pack: filtered
+        tables:
+          major:
+            file: pfs.csv
+            key: [hcpcs]
+            where: { global_days: ["090"] }
+          wrong:
+            file: pfs.csv
+            key: [hcpcs]
+            where: { glob: ["090"] }
+        rules:
+          - id: MAJOR
+            category: global-surgery
+            severity: info
+            for: line
+            citation: test
+            when:
+              - lookup: { table: major, key: [line.code], as: major }
+            message: "{line.code} {major.global_days}"
+        """
+        let files = ["pfs.csv": "hcpcs,global_days\n27447,090\n11200,010\n99213,XXX\n"]
+        let result = try loadPack(pack, files: files)
+        // A where column the header lacks is TABLE004, at the file's header.
+        #expect(result.diagnostics.map(\.code) == ["TABLE004"])
+        #expect(result.diagnostics.first?.message.contains("'glob'") == true)
+        let fixed = try loadPack(pack.replacingOccurrences(of: "where: { glob: [\"090\"] }", with: "where: { global_days: [\"010\"] }"), files: files)
+        #expect(!fixed.hasErrors, "\(fixed.diagnostics)")
+        let ruleSet = try #require(fixed.ruleSet)
+        guard case .releases(let releases)? = ruleSet.table("major", pack: "filtered") else {
+            Issue.record("no major table")
+            return
+        }
+        #expect(releases.first?.table.rowCount == 1)
+        let results = Self.run(ruleSet, [claim("C1", lines: [("27447", [], 1, "2024-07-10"), ("11200", [], 1, "2024-07-10"), ("99213", [], 1, "2024-07-10")])])
+        #expect(results[0].edits.map { "\($0.ruleID)@\($0.line ?? 0) \($0.message)" } == ["MAJOR@1 27447 090"])
+    }
 }

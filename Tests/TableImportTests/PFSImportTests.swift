@@ -9,6 +9,8 @@ struct PFSImportTests {
     static let header = "hcpcs,modifier,status_code,pctc_indicator,global_days,multiple_procedure,bilateral_surgery,"
         + "assistant_surgery,co_surgeons,team_surgery,work_rvu,non_facility_pe_rvu,non_facility_na_indicator,"
         + "facility_pe_rvu,facility_na_indicator,conversion_factor"
+    /// The global table's header: the same columns without `modifier`.
+    static let globalHeader = header.replacingOccurrences(of: "hcpcs,modifier,", with: "hcpcs,")
 
     @Test("CMS's exact PPRRVU layout: five banner rows, names over five caption rows, CRLF; descriptions not read")
     func exactLayout() throws {
@@ -22,23 +24,30 @@ struct PFSImportTests {
         #expect(report.sources.map(\.rowsWritten) == [61])
         let table = try report.table("pfs-rvu")
         #expect(table.file == "pfs-rvu-2026-jul.csv")
-        #expect(table.key == ["hcpcs", "modifier"])
+        #expect(table.key == ["hcpcs"])
         let rows = try lines(directory, table.file)
-        #expect(rows.count == 62)
-        #expect(rows[0] == PFSImportTests.header)
-        #expect(rows[1] == "0001F,,I,9,XXX,9,9,9,9,9,0.00,0.00,,0.00,,33.4009")
-        #expect(rows[3] == "00100,,J,9,XXX,9,9,9,9,9,0.00,0.00,,0.00,,33.4009")
-        #expect(rows.last == "00534,,J,9,XXX,9,9,9,9,9,0.00,0.00,,0.00,,33.4009")
-        #expect(!rows.contains { $0.contains("REDACTED") })
+        let modifierTable = try report.table("pfs-rvu-modifiers")
+        #expect(modifierTable.file == "pfs-rvu-2026-jul-modifiers.csv")
+        #expect(modifierTable.key == ["hcpcs", "modifier"])
+        let modifierRows = try lines(directory, modifierTable.file)
+        #expect(rows.count - 1 + modifierRows.count - 1 == 61, "every row is kept, in one table or the other")
+        #expect(table.rows + modifierTable.rows == 61)
+        #expect(rows[0] == PFSImportTests.globalHeader)
+        #expect(modifierRows[0] == PFSImportTests.header)
+        #expect(rows[1] == "0001F,I,9,XXX,9,9,9,9,9,0.00,0.00,,0.00,,33.4009")
+        #expect(rows[3] == "00100,J,9,XXX,9,9,9,9,9,0.00,0.00,,0.00,,33.4009")
+        #expect(rows.last == "00534,J,9,XXX,9,9,9,9,9,0.00,0.00,,0.00,,33.4009")
+        #expect(modifierRows.dropFirst().allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false)[1].count == 2 })
+        #expect(!(rows + modifierRows).contains { $0.contains("REDACTED") })
         #expect(table.sha256 == ContentHash.sha256(fileAt: directory + "/" + table.file))
 
-        // Keyed on the code alone, the pack loader reads it; keyed [hcpcs, modifier], a row without a modifier
-        // has an empty key field, which the loader refuses (a pack cannot yet declare a key column optional).
+        // Neither table has an empty key field: the pack loader reads both as written.
         let (byCode, codeDiagnostics) = Table.load(TableSpec(path: directory + "/" + table.file, keyColumns: ["hcpcs"]))
         #expect(codeDiagnostics.isEmpty)
-        #expect(byCode?.rowCount == 61)
-        let (_, pairDiagnostics) = Table.load(TableSpec(path: directory + "/" + table.file, keyColumns: ["hcpcs", "modifier"]))
-        #expect(pairDiagnostics.first?.code == TableDiagnostic.emptyKey)
+        #expect(byCode?.rowCount == table.rows)
+        let (byPair, pairDiagnostics) = Table.load(TableSpec(path: directory + "/" + modifierTable.file, keyColumns: ["hcpcs", "modifier"]))
+        #expect(pairDiagnostics.isEmpty)
+        #expect(byPair?.rowCount == modifierTable.rows)
     }
 
     @Test("malformed PFS rows are reported with file, line and column and skipped; NA and modifiers kept as written")
@@ -61,13 +70,16 @@ struct PFSImportTests {
         #expect(report.sources.map(\.rowsSkipped) == [8])
         #expect(report.exitCode == 1)
         #expect(try lines(directory, "pfs-rvu-2026-oct.csv") == [
+            PFSImportTests.globalHeader,
+            "73630,A,1,XXX,0,0,0,0,0,0.17,0.95,,0.95,,33.4009",
+            "99213,A,0,XXX,2,0,0,0,0,1.30,1.19,,0.55,,33.4009",
+            "27447,A,2,090,2,1,2,1,0,19.60,0.00,NA,11.29,,33.4009",
+            "99292,A,0,ZZZ,0,0,0,0,0,2.25,1.12,,0.70,,33.4009",
+        ])
+        #expect(try lines(directory, "pfs-rvu-2026-oct-modifiers.csv") == [
             PFSImportTests.header,
-            "73630,,A,1,XXX,0,0,0,0,0,0.17,0.95,,0.95,,33.4009",
             "73630,26,A,1,XXX,0,0,0,0,0,0.17,0.07,,0.07,,33.4009",
             "73630,TC,A,1,XXX,0,0,0,0,0,0.00,0.88,,0.00,NA,33.4009",
-            "99213,,A,0,XXX,2,0,0,0,0,1.30,1.19,,0.55,,33.4009",
-            "27447,,A,2,090,2,1,2,1,0,19.60,0.00,NA,11.29,,33.4009",
-            "99292,,A,0,ZZZ,0,0,0,0,0,2.25,1.12,,0.70,,33.4009",
         ])
     }
 
@@ -85,8 +97,11 @@ struct PFSImportTests {
         #expect(report.sources.map(\.rowsSkipped) == [1, 1])
         #expect(report.exitCode == 1)
         #expect(try lines(directory, "pfs-rvu-2024-jul.csv") == [
+            PFSImportTests.globalHeader,
+            "73630,A,1,XXX,0,3,0,0,0,0.17,0.84,,0.84,NA,33.2875",
+        ])
+        #expect(try lines(directory, "pfs-rvu-2024-jul-modifiers.csv") == [
             PFSImportTests.header,
-            "73630,,A,1,XXX,0,3,0,0,0,0.17,0.84,,0.84,NA,33.2875",
             "73630,TC,A,1,XXX,0,3,0,0,0,0,0.78,,0.78,NA,33.2875",
             "73630,26,A,1,XXX,0,3,0,0,0,0.17,0.06,,0.06,,33.2875",
         ])
