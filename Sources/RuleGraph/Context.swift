@@ -37,8 +37,6 @@ struct BatchIndex {
     struct DayKey: Hashable { var patient: Int32; var provider: Int32; var day: Int32 }
     /// A day of `days` and a procedure code, by interned numbers.
     struct UnitsKey: Hashable { var day: Int32; var code: Int32 }
-    /// A patient and provider, by interned numbers (the join of line pairs across dates).
-    struct PatientProvider: Hashable { var patient: Int32; var provider: Int32 }
     /// A patient, date of service and code, whatever the provider.
     struct PatientCodeKey: Hashable { var patient: Int32; var day: Int32; var code: Int32 }
 
@@ -69,12 +67,13 @@ struct BatchIndex {
     let originalOfClaim: [Int?]
     /// Per day (as numbered in `dayOfLine`): its patient, provider and day number.
     private(set) var dayKeys: [DayKey] = []
-    /// Per day: the number of its patient and provider in `daysOfPatientProvider`.
-    private(set) var patientProviderOfDay: [Int32] = []
-    /// Per patient and provider: the numbers of their days, in date order (for windows across dates: a line
-    /// pair's `within-days`, `prior-codes-10`/`-90`). One entry per day, not per line, so the same-day path
-    /// pays one dictionary step per new day.
-    private(set) var daysOfPatientProvider: [[Int32]] = []
+    /// Every day, ordered by patient, provider and date (for windows across dates: a line pair's `within-days`,
+    /// `prior-codes-10`/`-90`); the days of day d's patient and provider are
+    /// `daysByPatientProvider[patientProviderStart[d]..<patientProviderEnd[d]]`, in date order. One entry per
+    /// day, not per line, sorted once per batch.
+    private(set) var daysByPatientProvider: [Int32] = []
+    private(set) var patientProviderStart: [Int32] = []
+    private(set) var patientProviderEnd: [Int32] = []
 
     init(claims: [Claim], history: [Claim]) {
         self.claims = claims
@@ -85,6 +84,7 @@ struct BatchIndex {
         var keys = Interning()
         let lineCount = claims.reduce(0) { $0 + $1.lines.count } + history.reduce(0) { $0 + $1.lines.count }
         keys.days.reserveCapacity(lineCount)
+        dayKeys.reserveCapacity(lineCount)
         keys.codes.reserveCapacity(min(lineCount, 1 << 16))
         lineBoxes.reserveCapacity(lineCount)
         dayOfLine.reserveCapacity(lineCount)
@@ -142,9 +142,30 @@ struct BatchIndex {
         }
         dayUnitsOfLine = units
         patientDayRepeatsOfLine = repeats
-        for list in daysOfPatientProvider.indices where daysOfPatientProvider[list].count > 1 {
-            daysOfPatientProvider[list].sort { (dayKeys[Int($0)].day, $0) < (dayKeys[Int($1)].day, $1) }
+        // The days of each patient and provider, in date order: one sort of the days.
+        let keysOfDay = dayKeys
+        var order = (0..<Int32(keysOfDay.count)).map { $0 }
+        order.sort { a, b in
+            let x = keysOfDay[Int(a)], y = keysOfDay[Int(b)]
+            return (x.patient, x.provider, x.day, a) < (y.patient, y.provider, y.day, b)
         }
+        var groupStart = [Int32](repeating: 0, count: keysOfDay.count)
+        var groupEnd = [Int32](repeating: 0, count: keysOfDay.count)
+        var run = 0
+        while run < order.count {
+            let first = keysOfDay[Int(order[run])]
+            var end = run + 1
+            while end < order.count, keysOfDay[Int(order[end])].patient == first.patient,
+                  keysOfDay[Int(order[end])].provider == first.provider { end += 1 }
+            for i in run..<end {
+                groupStart[Int(order[i])] = Int32(run)
+                groupEnd[Int(order[i])] = Int32(end)
+            }
+            run = end
+        }
+        daysByPatientProvider = order
+        patientProviderStart = groupStart
+        patientProviderEnd = groupEnd
     }
 
     /// The box of the claim a line address points into.
@@ -168,7 +189,6 @@ struct BatchIndex {
         var providers: [String: Int32] = [:]
         var codes: [String: Int32] = [:]
         var days: [DayKey: Int32] = [:]
-        var patientProviders: [PatientProvider: Int32] = [:]
 
         mutating func patient(_ key: String) -> Int32 { Self.number(key, in: &patients) }
         mutating func provider(_ key: String) -> Int32 { Self.number(key, in: &providers) }
@@ -208,17 +228,6 @@ struct BatchIndex {
                 day = Int32(keys.days.count)
                 keys.days[key] = day
                 dayKeys.append(key)
-                let pair = PatientProvider(patient: key.patient, provider: key.provider)
-                let list: Int32
-                if let known = keys.patientProviders[pair] {
-                    list = known
-                } else {
-                    list = Int32(daysOfPatientProvider.count)
-                    keys.patientProviders[pair] = list
-                    daysOfPatientProvider.append([])
-                }
-                patientProviderOfDay.append(list)
-                daysOfPatientProvider[Int(list)].append(day)
             }
             dayOfLine.append(day)
         }
@@ -254,7 +263,7 @@ struct BatchIndex {
         let own = Int(dayKeys[Int(day)].day)
         var found: [LineAddress] = []
         var groups = 0
-        for other in daysOfPatientProvider[Int(patientProviderOfDay[Int(day)])] {
+        for other in daysByPatientProvider[Int(patientProviderStart[Int(day)])..<Int(patientProviderEnd[Int(day)])] {
             let difference = own - Int(dayKeys[Int(other)].day)
             if difference < window.lowerBound { break }  // days are in date order: later days only from here
             guard difference <= window.upperBound else { continue }
