@@ -32,13 +32,9 @@ struct LineAddress: Hashable {
 /// line's position in `lineStart`/`historyLineStart` order), so the evaluator finds a line's day and its day
 /// total without building and hashing the keys again.
 struct BatchIndex {
-    /// A patient, provider and date of service, by interned numbers (hashing three integers per line, not two
-    /// long strings, is what keeps building the index cheap).
-    struct DayKey: Hashable { var patient: Int32; var provider: Int32; var day: Int32 }
-    /// A day of `days` and a procedure code, by interned numbers.
-    struct UnitsKey: Hashable { var day: Int32; var code: Int32 }
-    /// A patient, date of service and code, whatever the provider.
-    struct PatientCodeKey: Hashable { var patient: Int32; var day: Int32; var code: Int32 }
+    /// A patient, provider and date of service, by interned numbers (each day of `dayOfLine` has one). The joins
+    /// are numbered through `IntegerInterner` on pairs of these numbers, never by hashing strings per line.
+    struct DayKey { var patient: Int32; var provider: Int32; var day: Int32 }
 
     let claims: [Claim]
     let history: [Claim]
@@ -83,9 +79,8 @@ struct BatchIndex {
         originalOfClaim = HistoryMatch.originals(claims: claims, history: history)
         var keys = Interning()
         let lineCount = claims.reduce(0) { $0 + $1.lines.count } + history.reduce(0) { $0 + $1.lines.count }
-        keys.days.reserveCapacity(lineCount)
+        keys.reserve(lineCount)
         dayKeys.reserveCapacity(lineCount)
-        keys.codes.reserveCapacity(min(lineCount, 1 << 16))
         lineBoxes.reserveCapacity(lineCount)
         dayOfLine.reserveCapacity(lineCount)
         var addresses: [LineAddress] = []
@@ -106,7 +101,7 @@ struct BatchIndex {
             add(claim, address: -1 - index, patient: keys.patient(Self.patientKey(claim)), &keys, &addresses, &codeOfLine, &patientOfLine, &dateOfLine)
         }
         // The lines of each day, grouped by a counting sort (stable: batch order, then history).
-        let dayCount = keys.days.count
+        let dayCount = Int(keys.days.count)
         var start = [Int32](repeating: 0, count: dayCount + 1)
         for day in dayOfLine where day >= 0 { start[Int(day) + 1] += 1 }
         for d in 0..<dayCount { start[d + 1] += start[d] }
@@ -118,30 +113,34 @@ struct BatchIndex {
         }
         dayLines = grouped
         dayStart = start
-        // Units of each code per day, and repeats of each code per patient and date (any provider).
-        var unitsByDay: [UnitsKey: Double] = [:]
-        unitsByDay.reserveCapacity(lineCount)
-        var patientCodeCounts: [PatientCodeKey: Int] = [:]
-        patientCodeCounts.reserveCapacity(lineCount)
+        // Units of each code per day (only lines with units count), and repeats of each code per patient and date
+        // (any provider): each line's key numbered once, the sums kept by number.
+        var unitsKeys = IntegerInterner(expected: lineCount)
+        var patientCodes = IntegerInterner(expected: lineCount)
+        var patientCodeDates = IntegerInterner(expected: lineCount)
+        var unitsOfKey: [Double] = []
+        var keyHasUnits: [Bool] = []
+        var repeatsOfKey: [Int] = []
+        var unitsKeyOfLine = [Int32](repeating: -1, count: dayOfLine.count)
+        var repeatKeyOfLine = [Int32](repeating: -1, count: dayOfLine.count)
         for position in 0..<dayOfLine.count {
             let day = dayOfLine[position], code = codeOfLine[position]
             guard day >= 0, code >= 0 else { continue }
-            let date = dateOfLine[position]
-            patientCodeCounts[PatientCodeKey(patient: patientOfLine[position], day: date, code: code), default: 0] += 1
-            if let units = lineBoxes[position].value.units?.value { unitsByDay[UnitsKey(day: day, code: code), default: 0] += units }
+            let patientCode = patientCodes.number(IntegerInterner.pair(patientOfLine[position], code))
+            let repeatKey = patientCodeDates.number(IntegerInterner.pair(patientCode, dateOfLine[position]))
+            if Int(repeatKey) == repeatsOfKey.count { repeatsOfKey.append(0) }
+            repeatsOfKey[Int(repeatKey)] += 1
+            repeatKeyOfLine[position] = repeatKey
+            let unitsKey = unitsKeys.number(IntegerInterner.pair(day, code))
+            if Int(unitsKey) == unitsOfKey.count { unitsOfKey.append(0); keyHasUnits.append(false) }
+            unitsKeyOfLine[position] = unitsKey
+            if let units = lineBoxes[position].value.units?.value {
+                unitsOfKey[Int(unitsKey)] += units
+                keyHasUnits[Int(unitsKey)] = true
+            }
         }
-        var units: [Double?] = []
-        units.reserveCapacity(lineCount)
-        var repeats: [Int?] = []
-        repeats.reserveCapacity(lineCount)
-        for position in 0..<dayOfLine.count {
-            let day = dayOfLine[position], code = codeOfLine[position]
-            guard day >= 0, code >= 0 else { units.append(nil); repeats.append(nil); continue }
-            units.append(unitsByDay[UnitsKey(day: day, code: code)])
-            repeats.append(patientCodeCounts[PatientCodeKey(patient: patientOfLine[position], day: dateOfLine[position], code: code)].map { $0 - 1 })
-        }
-        dayUnitsOfLine = units
-        patientDayRepeatsOfLine = repeats
+        dayUnitsOfLine = unitsKeyOfLine.map { key in key >= 0 && keyHasUnits[Int(key)] ? unitsOfKey[Int(key)] : nil }
+        patientDayRepeatsOfLine = repeatKeyOfLine.map { key in key >= 0 ? repeatsOfKey[Int(key)] - 1 : nil }
         // The days of each patient and provider, in date order: one sort of the days.
         let keysOfDay = dayKeys
         var order = (0..<Int32(keysOfDay.count)).map { $0 }
@@ -188,7 +187,15 @@ struct BatchIndex {
         var patients: [String: Int32] = [:]
         var providers: [String: Int32] = [:]
         var codes: [String: Int32] = [:]
-        var days: [DayKey: Int32] = [:]
+        /// A patient and provider (`IntegerInterner.pair`), then that number and a date: a day of `dayOfLine`.
+        var patientProviders = IntegerInterner(expected: 0)
+        var days = IntegerInterner(expected: 0)
+
+        mutating func reserve(_ lines: Int) {
+            patientProviders = IntegerInterner(expected: lines)
+            days = IntegerInterner(expected: lines)
+            codes.reserveCapacity(min(lines, 1 << 16))
+        }
 
         mutating func patient(_ key: String) -> Int32 { Self.number(key, in: &patients) }
         mutating func provider(_ key: String) -> Int32 { Self.number(key, in: &providers) }
@@ -221,14 +228,9 @@ struct BatchIndex {
             codeOfLine.append(line.procedureCode.map { keys.code($0.text) } ?? -1)
             let key = DayKey(patient: patient, provider: keys.provider(Self.providerKey(claim, line)),
                              day: Int32(clamping: date.dayNumber))
-            let day: Int32
-            if let known = keys.days[key] {
-                day = known
-            } else {
-                day = Int32(keys.days.count)
-                keys.days[key] = day
-                dayKeys.append(key)
-            }
+            let patientProvider = keys.patientProviders.number(IntegerInterner.pair(key.patient, key.provider))
+            let day = keys.days.number(IntegerInterner.pair(patientProvider, key.day))
+            if Int(day) == dayKeys.count { dayKeys.append(key) }
             dayOfLine.append(day)
         }
     }
