@@ -46,6 +46,8 @@ public enum X12Release {
         public var held: Output
         /// Claims placed by the destination function and written, by file and CLM segment number.
         public var written: [ClaimKey: Destination] = [:]
+        /// CLM01 of each claim written (a caller checks it against the claim it placed: the file may have changed).
+        public var claimIDs: [ClaimKey: String] = [:]
         /// Problems met while copying (a segment that could not be read inside a written claim …).
         public var issues: [X12Issue] = []
         /// The next control number not used (for a caller that keeps a counter across runs).
@@ -73,7 +75,9 @@ public enum X12Release {
             ready.abandon(); throw error
         }
         var result = Result(ready: Output(path: readyPath), held: Output(path: heldPath))
-        for (fileIndex, path) in inputs.enumerated() {
+        var seen = Set<String>()
+        // A file named twice is copied once (its claims have one place each).
+        for (fileIndex, path) in inputs.enumerated() where seen.insert(path).inserted {
             let descriptor = open(path, O_RDONLY)
             guard descriptor >= 0 else {
                 ready.abandon(); held.abandon()
@@ -83,8 +87,14 @@ public enum X12Release {
                                          maxElements: X12Reader.Limits().maxElements)
             var copier = Copier(file: path, fileIndex: fileIndex, destination: destination, outputs: [.ready: ready, .held: held])
             copier.run(scanner)
+            if scanner.readFailed {
+                // The file could not be read to its end: what was copied of it may be cut short.
+                ready.abandon(); held.abandon()
+                throw X12FileError(file: path, message: "reading failed after segment \(scanner.segmentNumber); no release file was written")
+            }
             result.issues += copier.issues
             for (key, place) in copier.written { result.written[key] = place }
+            for (key, id) in copier.claimIDs { result.claimIDs[key] = id }
         }
         do {
             result.ready = try ready.finish()
@@ -155,6 +165,7 @@ public enum X12Release {
         let outputs: [Destination: OutputFile]
         var issues: [X12Issue] = []
         var written: [ClaimKey: Destination] = [:]
+        var claimIDs: [ClaimKey: String] = [:]
 
         var interchange: InterchangeHeader?
         var group: GroupHeader?
@@ -268,6 +279,8 @@ public enum X12Release {
             output.write(claim: open.segments, interchange: interchange, group: group, transaction: transaction,
                          billing: billing, subscriber: subscriber, patient: patient)
             written[claimKey] = place
+            let clm = open.segments[0].split(separator: interchange.delimiters.element, maxSplits: 2, omittingEmptySubsequences: false)
+            claimIDs[claimKey] = clm.count > 1 ? String(decoding: clm[1], as: UTF8.self) : ""
         }
     }
 
@@ -289,6 +302,9 @@ public enum X12Release {
         var billing: (key: Int, hl: Int)?
         var subscriber: (key: Int, hl: Int)?
         var patient: (key: Int, hl: Int)?
+        /// The subscriber loop being written, held until it ends: its HL04 (child code) says whether a patient HL
+        /// follows, which depends on the claims placed in this file, not on the input.
+        var pendingSubscriber: (hl: RawSegment, id: Int, parent: Int, separator: UInt8, bytes: [UInt8], hasPatient: Bool)?
 
         init(path: String, counter: ControlCounter, writtenAt: Timestamp) throws(X12FileError) {
             self.path = path
@@ -339,6 +355,7 @@ public enum X12Release {
                 billing = nil; subscriber = nil; patient = nil
             }
             if billing?.key != sourceBilling.key {
+                closeSubscriber()
                 let id = takeHL()
                 billing = (sourceBilling.key, id)
                 subscriber = nil; patient = nil
@@ -346,13 +363,18 @@ public enum X12Release {
                 for segment in sourceBilling.segments { emitInTransaction(segment) }
             }
             if subscriber?.key != sourceSubscriber.key, let parent = billing?.hl {
+                closeSubscriber()
                 let id = takeHL()
                 subscriber = (sourceSubscriber.key, id)
                 patient = nil
-                emitInTransaction(sourceSubscriber.hl.replacing([1: Array(String(id).utf8), 2: Array(String(parent).utf8)], separator: separator))
+                // The HL itself is written when the loop ends (`closeSubscriber`); it is counted now.
+                pendingSubscriber = (sourceSubscriber.hl, id, parent, separator, [], false)
+                transaction?.segments += 1
+                output.segments += 1
                 for segment in sourceSubscriber.segments { emitInTransaction(segment) }
             }
             if let sourcePatient, patient?.key != sourcePatient.key, let parent = subscriber?.hl {
+                pendingSubscriber?.hasPatient = true
                 let id = takeHL()
                 patient = (sourcePatient.key, id)
                 emitInTransaction(sourcePatient.hl.replacing([1: Array(String(id).utf8), 2: Array(String(parent).utf8)], separator: separator))
@@ -375,10 +397,30 @@ public enum X12Release {
 
         private func emit(_ segment: [UInt8]) {
             guard let interchange else { return }
+            if pendingSubscriber != nil {
+                pendingSubscriber?.bytes += segment
+                pendingSubscriber?.bytes.append(interchange.delimiters.segment)
+                if interchange.lineBreak && interchange.delimiters.segment != 0x0A { pendingSubscriber?.bytes.append(0x0A) }
+                output.segments += 1
+                return
+            }
             buffer += segment
             buffer.append(interchange.delimiters.segment)
             if interchange.lineBreak && interchange.delimiters.segment != 0x0A { buffer.append(0x0A) }
             output.segments += 1
+            if buffer.count >= 1 << 20 { flush() }
+        }
+
+        /// Writes the held subscriber loop, its HL04 1 when a patient HL was written under it, else 0.
+        private func closeSubscriber() {
+            guard let open = pendingSubscriber, let interchange else { return }
+            pendingSubscriber = nil
+            let hl = open.hl.replacing([1: Array(String(open.id).utf8), 2: Array(String(open.parent).utf8),
+                                        4: Array((open.hasPatient ? "1" : "0").utf8)], separator: open.separator)
+            buffer += hl
+            buffer.append(interchange.delimiters.segment)
+            if interchange.lineBreak && interchange.delimiters.segment != 0x0A { buffer.append(0x0A) }
+            buffer += open.bytes
             if buffer.count >= 1 << 20 { flush() }
         }
 
@@ -388,6 +430,7 @@ public enum X12Release {
         }
 
         private func closeTransaction() {
+            closeSubscriber()
             guard let open = transaction else { return }
             emit(envelopeSegment(["SE", String(open.segments + 1), String(decoding: open.control, as: UTF8.self)]))
             transaction = nil
@@ -412,7 +455,7 @@ public enum X12Release {
             var offset = 0
             while offset < buffer.count, failure == nil {
                 let written = buffer.withUnsafeBytes { raw in
-                    Glibc.write(descriptor, raw.baseAddress.map { $0 + offset }, buffer.count - offset)
+                    systemWrite(descriptor, raw.baseAddress.map { $0 + offset }, buffer.count - offset)
                 }
                 if written < 0 {
                     if errno == EINTR { continue }
@@ -452,6 +495,11 @@ public enum X12Release {
             unlink(temporaryPath)
         }
     }
+}
+
+/// `write(2)`, under a name that does not clash with the methods called `write` here.
+private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer?, _ count: Int) -> Int {
+    write(descriptor, bytes, count)
 }
 
 private extension String {

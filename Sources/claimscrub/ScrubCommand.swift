@@ -44,7 +44,7 @@ struct ScrubCommand: ParsableCommand {
     var release: String?
 
     @Option(name: .customLong("control-number"),
-            help: "First interchange/group control number of the released files; default: from the clock (seconds since 2020, mod 10^9).")
+            help: "First interchange/group control number of the released files; default: the next one DIR keeps from its last release, or from the clock.")
     var controlNumber: Int?
 
     func validate() throws {
@@ -81,11 +81,14 @@ extension ScrubCommand {
     /// Writes the ready and held files; false (with the reasons on standard error) when they could not be
     /// written or a claim of the report is in neither.
     func writeRelease(into directory: String, report: ScrubReport, batch: ClaimBatch) -> Bool {
-        let clock = ClaimRelease.now()
+        guard let timestamp = ClaimRelease.now() else {
+            printError("release: error: the time of writing (UTC) could not be read from the clock")
+            return false
+        }
         let summary: ClaimRelease.Summary
         do {
             summary = try ClaimRelease.write(report, inputs: files, directory: directory,
-                                             firstControlNumber: controlNumber ?? clock.controlNumber, writtenAt: clock.timestamp)
+                                             firstControlNumber: controlNumber, writtenAt: timestamp)
         } catch {
             printError(error.description)
             return false

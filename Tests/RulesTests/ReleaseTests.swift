@@ -46,6 +46,28 @@ struct ClaimReleaseTests {
         #expect(edits(again) == edits(report))
         #expect(again.claims.filter { $0.status == "error" }.map(\.claimId) == ["CLAIM-A1", "CLAIM-C2"])
     }
+
+    @Test func theDirectoryKeepsTheNextControlNumberAcrossRuns() throws {
+        let ruleSet = try #require(try loadPack(Self.pack).ruleSet)
+        let scrubber = Scrubber(ruleSet: ruleSet, graph: RuleGraph(ruleSet))
+        let input = try RulesFixture.path("release/three-subscribers-dependents-one-billing-provider.837")
+        let report = scrubber.scrub(ClaimInput.read([input]), context: EvaluationContext(today: CalendarDate("2024-08-01")))
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("claimscrub-release-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let timestamp = X12Release.Timestamp(date: CalendarDate(year: 2024, month: 8, day: 1) ?? .distantPast, hour: 12, minute: 0)
+        func controls() -> Set<String> {
+            Set((X12Reader.read(path: directory + "/ready.837").claims + X12Reader.read(path: directory + "/held.837").claims)
+                .compactMap(\.source?.interchangeControlNumber))
+        }
+        _ = try ClaimRelease.write(report, inputs: [input], directory: directory, firstControlNumber: nil, writtenAt: timestamp)
+        let first = controls()
+        let kept = try String(contentsOfFile: directory + "/" + ClaimRelease.controlNumberFile, encoding: .utf8)
+        _ = try ClaimRelease.write(report, inputs: [input], directory: directory, firstControlNumber: nil, writtenAt: timestamp)
+        let second = controls()
+        #expect(first.count == 2 && second.count == 2)
+        #expect(first.isDisjoint(with: second), "a second run in the same second reuses no control number")
+        #expect(second.compactMap { Int($0) }.min() == Int(kept.trimmingCharacters(in: .whitespacesAndNewlines)))
+    }
 }
 
 extension Array where Element == X12Issue {

@@ -155,6 +155,41 @@ import Testing
         #expect(again.issues.errors.isEmpty)
     }
 
+    /// The HLs of a written file, as text.
+    static func hierarchy(_ path: String) throws -> [String] {
+        let data = try #require(FileManager.default.contents(atPath: path))
+        return String(decoding: data, as: UTF8.self).split(separator: "~")
+            .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { $0.hasPrefix("HL*") }
+    }
+
+    @Test func aSubscribersChildCodeSaysWhetherAPatientFollowsInThatFile() throws {
+        // HL 4 is a subscriber with a claim of its own (CLAIM-C0) and two dependants (HL 5, 6: C1, C2).
+        let path = try Fixture.path("837p/three-subscribers-dependents-one-billing-provider.837")
+        let original = X12Reader.read(path: path)
+        let directory = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let dependants = Set(original.claims.filter { ["CLAIM-C1", "CLAIM-C2"].contains($0.id) }.compactMap { $0.source?.segment })
+        #expect(dependants.count == 2)
+        _ = try Self.release([path], into: directory) { dependants.contains($0.segment) ? .held : .ready }
+        // Ready: A's, B's and C0's subscribers, none with a patient HL under it.
+        #expect(try Self.hierarchy(directory + "/ready.837") == ["HL*1**20*1", "HL*2*1*22*0", "HL*3*1*22*0", "HL*4*1*22*0"])
+        // Held: C's subscriber again, now with its two patients.
+        #expect(try Self.hierarchy(directory + "/held.837") == ["HL*1**20*1", "HL*2*1*22*1", "HL*3*2*23*0", "HL*4*2*23*0"])
+        let held = X12Reader.read(path: directory + "/held.837")
+        #expect(held.claims.map(\.id) == ["CLAIM-C1", "CLAIM-C2"])
+        #expect(held.claims.map(\.patient) == original.claims.filter { dependants.contains($0.source?.segment ?? 0) }.map(\.patient))
+    }
+
+    @Test func aFileNamedTwiceIsCopiedOnce() throws {
+        let path = try Fixture.path("837p/three-subscribers-dependents-one-billing-provider.837")
+        let directory = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let result = try Self.release([path, path], into: directory) { _ in .ready }
+        #expect(result.ready.claims == 6)
+        #expect(X12Reader.read(path: directory + "/ready.837").claims.count == 6)
+        #expect(result.claimIDs.values.sorted() == ["CLAIM-A1", "CLAIM-A2", "CLAIM-B1", "CLAIM-C0", "CLAIM-C1", "CLAIM-C2"])
+    }
+
     @Test func aDirectoryThatCannotBeWrittenIsAnError() throws {
         let path = try Fixture.path("837p/every-loop-one-claim.837")
         #expect(throws: X12FileError.self) {
