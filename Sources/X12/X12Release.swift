@@ -99,6 +99,8 @@ public enum X12Release {
         do {
             result.ready = try ready.finish()
             result.held = try held.finish()
+            try ready.install()
+            try held.install()
         } catch {
             ready.abandon(); held.abandon(); throw error
         }
@@ -192,7 +194,15 @@ public enum X12Release {
                     closeClaim()
                     return
                 case .malformed(let number, _, _, _, _):
-                    if claim != nil, claim?.unreadable == nil { claim?.unreadable = number }
+                    if claim != nil {
+                        if claim?.unreadable == nil { claim?.unreadable = number }
+                    } else if transaction != nil {
+                        // In a header, billing provider, subscriber or patient loop: the claims under it are still
+                        // copied (the reader kept them), without this segment.
+                        issues.append(X12Issue(severity: .warning, code: "X12-RELEASE-UNREADABLE",
+                                               message: "segment \(number) outside a claim could not be read and was not copied; the claims after it are written without it",
+                                               location: X12Location(file: file, segment: number, segmentID: "")))
+                    }
                 case .segment(let segment):
                     handle(segment)
                 }
@@ -468,30 +478,43 @@ public enum X12Release {
         }
 
         /// Closes the envelopes and puts the file in place (or removes it when it holds no claim).
+        /// Closes the envelopes and the partial file; it is put in place by `install()`.
         func finish() throws(X12FileError) -> Output {
             closeInterchange()
             flush()
-            close(descriptor)
+            closeDescriptor()
             if let failure {
                 unlink(temporaryPath)
                 throw X12FileError(file: path, message: "cannot write: \(failure)")
             }
+            return output
+        }
+
+        /// Renames the finished file into place, or removes it (and an older file of the name) when it holds no
+        /// claim. Called only once both files are finished, so a failure never leaves one new file beside an old one.
+        func install() throws(X12FileError) {
             if output.claims == 0 {
                 unlink(temporaryPath)
                 unlink(path)
-                return output
+                return
             }
             guard rename(temporaryPath, path) == 0 else {
                 let message = String(cString: strerror(errno))
                 unlink(temporaryPath)
                 throw X12FileError(file: path, message: "cannot write: \(message)")
             }
-            return output
         }
 
-        /// Drops the partial file after a failure elsewhere.
-        func abandon() {
+        private var descriptorOpen = true
+        private func closeDescriptor() {
+            guard descriptorOpen else { return }
+            descriptorOpen = false
             close(descriptor)
+        }
+
+        /// Drops the partial file after a failure elsewhere (safe to call more than once).
+        func abandon() {
+            closeDescriptor()
             unlink(temporaryPath)
         }
     }
