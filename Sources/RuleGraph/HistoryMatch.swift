@@ -18,26 +18,36 @@ enum HistoryMatch {
         var number: String
     }
 
-    /// For each batch claim, the index of its original in the history (nil: none there).
+    /// For each batch claim, the index of its original in the history (nil: none there). A history claim that a
+    /// later void in the history cancelled is no one's original any more.
     static func originals(claims: [Claim], history: [Claim]) -> [Int?] {
         guard !history.isEmpty else { return Array(repeating: nil, count: claims.count) }
         var latest: [Key: Int] = [:]
-        for (index, sent) in history.enumerated() where sent.frequencyCode != "8" {
-            let patient = BatchIndex.patientKey(sent), billing = sent.billingProvider?.npi?.text ?? ""
-            latest[Key(patient: patient, billing: billing, number: "id:" + sent.id)] = index
-            if let number = sent.originalClaimNumber, !number.isEmpty {
-                latest[Key(patient: patient, billing: billing, number: "f8:" + number)] = index
+        var keysOfClaim: [Int: [Key]] = [:]
+        func keys(_ claim: Claim) -> [Key] {
+            let patient = BatchIndex.patientKey(claim), billing = claim.billingProvider?.npi?.text ?? ""
+            var found = [Key(patient: patient, billing: billing, number: "id:" + claim.id)]
+            if let number = claim.originalClaimNumber, !number.isEmpty {
+                found.append(Key(patient: patient, billing: billing, number: "f8:" + number))
             }
+            return found
+        }
+        for (index, sent) in history.enumerated() {
+            let own = keys(sent)
+            if sent.frequencyCode == "8" {
+                // A void sent earlier: the claim it cancelled is no longer an original.
+                let voided = Set(own.compactMap { latest[$0] })
+                for original in voided {
+                    for key in keysOfClaim[original] ?? [] where latest[key] == original { latest[key] = nil }
+                }
+                continue
+            }
+            for key in own { latest[key] = index }
+            keysOfClaim[index] = own
         }
         return claims.map { claim in
-            let patient = BatchIndex.patientKey(claim), billing = claim.billingProvider?.npi?.text ?? ""
-            let byID = latest[Key(patient: patient, billing: billing, number: "id:" + claim.id)]
-            let byNumber = claim.originalClaimNumber.flatMap { $0.isEmpty ? nil : latest[Key(patient: patient, billing: billing, number: "f8:" + $0)] }
-            switch (byID, byNumber) {
-            case let (a?, b?): return max(a, b)
-            case let (a?, nil), let (nil, a?): return a
-            case (nil, nil): return nil
-            }
+            let matches = keys(claim).compactMap { latest[$0] }
+            return matches.max()
         }
     }
 

@@ -247,6 +247,13 @@ struct EvaluationTests {
         #expect(HistoryMatch.originals(claims: batch, history: history) == [0, 2, nil, nil, nil, 2])
         // With no history, nothing is found.
         #expect(Self.run(ruleSet, batch).allSatisfy { $0.edits.map(\.ruleID) == ["MISSING"] })
+        // A claim the history already voided is no one's original: a later replacement or void finds nothing,
+        // and a claim sent again after the void still finds the new one.
+        let voidedHistory = [billed("X", units: 1), billed("X", frequency: "8", f8: "ICN-X"), billed("Y", units: 1),
+                             billed("Y", frequency: "8", f8: "ICN-Y"), billed("Y", units: 2)]
+        let corrections = [billed("X", frequency: "7", f8: "ICN-X", units: 2), billed("Y", frequency: "7", f8: "ICN-Y2", units: 2)]
+        #expect(HistoryMatch.originals(claims: corrections, history: voidedHistory) == [nil, 4])
+        #expect(Self.run(ruleSet, corrections, EvaluationContext(history: voidedHistory)).map { $0.edits.map(\.ruleID) } == [["MISSING"], ["FOUND"]])
     }
 
     @Test func aTablesWhereLoadsOnlyTheRowsWithThoseValues() throws {
