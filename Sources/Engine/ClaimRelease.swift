@@ -24,8 +24,10 @@ public enum ClaimRelease {
     /// Writes the two files for a report of `inputs` (X12 files only: JSON claims have no segments to copy).
     /// Control numbers start at `firstControlNumber`, else at the larger of the one the directory keeps from the
     /// last release (`controlNumberFile`) and one from the clock; the next one is kept for the next run.
+    /// With `holdNotChecked`, a claim some rule could not check (no table release for its date of service, no
+    /// date at all) is held too, not only a claim with an error edit.
     public static func write(_ report: ScrubReport, inputs: [String], directory: String, firstControlNumber: Int?,
-                             writtenAt: X12Release.Timestamp) throws(X12FileError) -> Summary {
+                             writtenAt: X12Release.Timestamp, holdNotChecked: Bool = false) throws(X12FileError) -> Summary {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
@@ -36,7 +38,8 @@ public enum ClaimRelease {
         for claim in report.claims {
             guard let source = claim.source, let segment = source.segment else { continue }
             let key = X12Release.ClaimKey(file: source.file, segment: segment)
-            places[key] = claim.status == "error" ? .held : .ready
+            let hold = claim.status == "error" || (holdNotChecked && !claim.notChecked.isEmpty)
+            places[key] = hold ? .held : .ready
             ids[key] = claim.claimId
         }
         let base = URL(fileURLWithPath: directory)

@@ -47,7 +47,12 @@ struct ScrubCommand: ParsableCommand {
             help: "First interchange/group control number of the released files; default: the next one DIR keeps from its last release, or from the clock.")
     var controlNumber: Int?
 
+    @Flag(name: .customLong("hold-not-checked"),
+          help: "With --release: hold also the claims some rule could not check (no table release for the date of service).")
+    var holdNotChecked = false
+
     func validate() throws {
+        if holdNotChecked && release == nil { throw ValidationError("--hold-not-checked goes with --release DIR") }
         if release != nil, let json = files.first(where: { $0.hasSuffix(".json") }) {
             throw ValidationError("--release copies X12 segments; \(json) is a JSON claims file (convert nothing back: scrub X12 files to release them)")
         }
@@ -88,7 +93,8 @@ extension ScrubCommand {
         let summary: ClaimRelease.Summary
         do {
             summary = try ClaimRelease.write(report, inputs: files, directory: directory,
-                                             firstControlNumber: controlNumber, writtenAt: timestamp)
+                                             firstControlNumber: controlNumber, writtenAt: timestamp,
+                                             holdNotChecked: holdNotChecked)
         } catch {
             printError(error.description)
             return false

@@ -47,6 +47,36 @@ struct ClaimReleaseTests {
         #expect(again.claims.filter { $0.status == "error" }.map(\.claimId) == ["CLAIM-A1", "CLAIM-C2"])
     }
 
+    @Test func holdNotCheckedHoldsTheClaimsARuleCouldNotCheck() throws {
+        // A table released after the claims' dates of service: its rule is not checked on any of them.
+        let pack = Self.pack + """
+
+            tables:
+              later: { file: later.csv, key: [code], release: LATER, effective: 2030-01-01 }
+            """ .replacingOccurrences(of: "\n            ", with: "\n")
+        let rule = """
+          - { id: LATER-TABLE, category: c, severity: warning, for: line, citation: t, message: m, when: [ { lookup: { table: later, key: [line.code] } } ] }
+
+        """
+        let text = pack.replacingOccurrences(of: "rules:\n", with: "rules:\n" + rule)
+        let loaded = try loadPack(text, files: ["later.csv": "code\n99213\n"])
+        #expect(!loaded.hasErrors, "\(loaded.diagnostics)")
+        let ruleSet = try #require(loaded.ruleSet)
+        let scrubber = Scrubber(ruleSet: ruleSet, graph: RuleGraph(ruleSet))
+        let input = try RulesFixture.path("release/three-subscribers-dependents-one-billing-provider.837")
+        let report = scrubber.scrub(ClaimInput.read([input]), context: EvaluationContext(today: CalendarDate("2024-08-01")))
+        #expect(report.claims.allSatisfy { !$0.notChecked.isEmpty })
+        let timestamp = X12Release.Timestamp(date: CalendarDate(year: 2024, month: 8, day: 1) ?? .distantPast, hour: 12, minute: 0)
+        for hold in [false, true] {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("claimscrub-release-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let summary = try ClaimRelease.write(report, inputs: [input], directory: directory, firstControlNumber: 1,
+                                                 writtenAt: timestamp, holdNotChecked: hold)
+            #expect(summary.isComplete)
+            #expect((summary.ready.claims, summary.held.claims) == (hold ? (0, 6) : (4, 2)))
+        }
+    }
+
     @Test func theDirectoryKeepsTheNextControlNumberAcrossRuns() throws {
         let ruleSet = try #require(try loadPack(Self.pack).ruleSet)
         let scrubber = Scrubber(ruleSet: ruleSet, graph: RuleGraph(ruleSet))
