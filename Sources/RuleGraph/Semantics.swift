@@ -39,9 +39,11 @@ enum Value {
     }
 }
 
-/// A value on the heap, shared by reference: bindings point at their claim and lines instead of holding copies,
-/// so starting a binding copies a few pointers, not a whole claim.
-final class Shared<Value: Sendable>: Sendable {
+/// A claim or line as the batch index holds it. `Claim` and `ServiceLine` keep their fields behind one
+/// copy-on-write reference, so this is a value (one reference to retain when copied), not a box of its own: a box
+/// per claim and line cost an allocation each, made one by one before the workers start, when the models were
+/// kilobytes inline.
+struct Shared<Value: Sendable>: Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }
 }
