@@ -265,10 +265,18 @@ struct BatchIndex {
         let own = Int(dayKeys[Int(day)].day)
         var found: [LineAddress] = []
         var groups = 0
-        for other in daysByPatientProvider[Int(patientProviderStart[Int(day)])..<Int(patientProviderEnd[Int(day)])] {
+        // The patient and provider's days are in date order: start at the first one on or after own - upper
+        // (binary search, so a long history costs a logarithm, not a scan), stop past own - lower.
+        let earliest = own - window.upperBound
+        var low = Int(patientProviderStart[Int(day)]), high = Int(patientProviderEnd[Int(day)])
+        let end = high
+        while low < high {
+            let middle = (low + high) / 2
+            if Int(dayKeys[Int(daysByPatientProvider[middle])].day) < earliest { low = middle + 1 } else { high = middle }
+        }
+        for other in daysByPatientProvider[low..<end] {
             let difference = own - Int(dayKeys[Int(other)].day)
-            if difference < window.lowerBound { break }  // days are in date order: later days only from here
-            guard difference <= window.upperBound else { continue }
+            if difference < window.lowerBound { break }  // later days only from here
             groups += 1
             for address in lines(ofDay: other) where linePosition(address) != position { found.append(address) }
         }
