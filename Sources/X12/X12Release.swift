@@ -36,8 +36,6 @@ public enum X12Release {
         public var path: String
         public var claims = 0
         public var interchanges = 0
-        public var transactions = 0
-        public var segments = 0
     }
 
     /// What a release wrote, and what it could not do.
@@ -83,8 +81,9 @@ public enum X12Release {
                 ready.abandon(); held.abandon()
                 throw X12FileError(file: path, message: "cannot open: \(String(cString: strerror(errno)))")
             }
-            let scanner = SegmentScanner(source: .file(descriptor), maxSegmentLength: X12Reader.Limits().maxSegmentLength,
-                                         maxElements: X12Reader.Limits().maxElements)
+            let limits = X12Reader.Limits()
+            let scanner = SegmentScanner(source: .file(descriptor), maxSegmentLength: limits.maxSegmentLength,
+                                         maxElements: limits.maxElements)
             var copier = Copier(file: path, fileIndex: fileIndex, destination: destination, outputs: [.ready: ready, .held: held])
             copier.run(scanner)
             if scanner.readFailed {
@@ -104,8 +103,6 @@ public enum X12Release {
         } catch {
             ready.abandon(); held.abandon(); throw error
         }
-        result.ready.path = readyPath
-        result.held.path = heldPath
         result.nextControlNumber = counter.next
         return result
     }
@@ -120,14 +117,12 @@ public enum X12Release {
         }
     }
 
-    /// A segment kept as its elements' bytes (element 0 is the id), with the delimiters it was written with.
+    /// A segment kept as its elements' bytes (element 0 is the id), to be written again with some replaced.
     struct RawSegment {
         var elements: [[UInt8]]
-        var bytes: [UInt8]
 
         init(_ segment: Segment) {
-            let all = Array(UnsafeBufferPointer(start: segment.base, count: segment.length))
-            bytes = all
+            let all = UnsafeBufferPointer(start: segment.base, count: segment.length)
             elements = (0..<segment.count).map { index in
                 guard let range = segment.range(index) else { return [] }
                 return Array(all[range.start..<range.end])
@@ -177,7 +172,7 @@ public enum X12Release {
         var patient: HierarchyBlock?
         /// The HL level collecting segments now (20, 22, 23), or nil in the header or a claim.
         var collecting: UInt8?
-        var claim: (segment: Int, segments: [[UInt8]], unreadable: Int?)?
+        var claim: (segment: Int, id: String, segments: [[UInt8]], unreadable: Int?)?
         var lastEnd: Int64 = 0
 
         init(file: String, fileIndex: Int, destination: @escaping (ClaimKey) -> Destination?, outputs: [Destination: OutputFile]) {
@@ -247,7 +242,7 @@ public enum X12Release {
             case SegmentTag.CLM:
                 closeClaim()
                 collecting = nil
-                claim = (s.number, [Array(UnsafeBufferPointer(start: s.base, count: s.length))], nil)
+                claim = (s.number, s.string(1), [Array(UnsafeBufferPointer(start: s.base, count: s.length))], nil)
             default:
                 let bytes = Array(UnsafeBufferPointer(start: s.base, count: s.length))
                 if claim != nil {
@@ -289,8 +284,7 @@ public enum X12Release {
             output.write(claim: open.segments, interchange: interchange, group: group, transaction: transaction,
                          billing: billing, subscriber: subscriber, patient: patient)
             written[claimKey] = place
-            let clm = open.segments[0].split(separator: interchange.delimiters.element, maxSplits: 2, omittingEmptySubsequences: false)
-            claimIDs[claimKey] = clm.count > 1 ? String(decoding: clm[1], as: UTF8.self) : ""
+            claimIDs[claimKey] = open.id
         }
     }
 
@@ -300,7 +294,8 @@ public enum X12Release {
         let temporaryPath: String
         let descriptor: Int32
         let counter: ControlCounter
-        let writtenAt: Timestamp
+        /// The time of writing as ISA09/ISA10 (YYMMDD, HHMM) and GS04/GS05 (CCYYMMDD, HHMM) write it.
+        let isaDate: [UInt8], gsDate: [UInt8], time: [UInt8]
         var buffer: [UInt8] = []
         var output: Output
         var failure: String?
@@ -314,13 +309,19 @@ public enum X12Release {
         var patient: (key: Int, hl: Int)?
         /// The subscriber loop being written, held until it ends: its HL04 (child code) says whether a patient HL
         /// follows, which depends on the claims placed in this file, not on the input.
-        var pendingSubscriber: (hl: RawSegment, id: Int, parent: Int, separator: UInt8, bytes: [UInt8], hasPatient: Bool)?
+        var pendingSubscriber: (hl: RawSegment, id: Int, parent: Int, separator: UInt8, hasPatient: Bool)?
+        /// The segments written under the held subscriber HL.
+        var pendingBytes: [UInt8] = []
 
         init(path: String, counter: ControlCounter, writtenAt: Timestamp) throws(X12FileError) {
             self.path = path
             self.temporaryPath = path + ".partial"
             self.counter = counter
-            self.writtenAt = writtenAt
+            let date = writtenAt.date
+            let monthDay = String(date.month).leftPadded(to: 2) + String(date.day).leftPadded(to: 2)
+            isaDate = Array((String(date.year % 100).leftPadded(to: 2) + monthDay).utf8)
+            gsDate = Array((String(date.year).leftPadded(to: 4) + monthDay).utf8)
+            time = Array((String(writtenAt.hour).leftPadded(to: 2) + String(writtenAt.minute).leftPadded(to: 2)).utf8)
             self.output = Output(path: path)
             descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
             guard descriptor >= 0 else {
@@ -335,11 +336,7 @@ public enum X12Release {
                 closeInterchange()
                 let control = Array(String(counter.take()).leftPadded(to: 9).utf8)
                 interchange = (source.key, control, 0, source.delimiters, source.lineBreak)
-                let date = writtenAt.date
-                let yymmdd = String(date.year % 100).leftPadded(to: 2) + String(date.month).leftPadded(to: 2) + String(date.day).leftPadded(to: 2)
-                let hhmm = String(writtenAt.hour).leftPadded(to: 2) + String(writtenAt.minute).leftPadded(to: 2)
-                emit(source.isa.replacing([9: Array(yymmdd.utf8), 10: Array(hhmm.utf8), 13: control],
-                                          separator: source.delimiters.element))
+                emit(source.isa.replacing([9: isaDate, 10: time, 13: control], separator: source.delimiters.element))
                 output.interchanges += 1
             }
             let separator = source.delimiters.element
@@ -347,10 +344,7 @@ public enum X12Release {
                 closeGroup()
                 let control = Array(String(counter.take()).utf8)
                 group = (sourceGroup.key, control, 0)
-                let date = writtenAt.date
-                let ccyymmdd = String(date.year).leftPadded(to: 4) + String(date.month).leftPadded(to: 2) + String(date.day).leftPadded(to: 2)
-                let hhmm = String(writtenAt.hour).leftPadded(to: 2) + String(writtenAt.minute).leftPadded(to: 2)
-                emit(sourceGroup.gs.replacing([4: Array(ccyymmdd.utf8), 5: Array(hhmm.utf8), 6: control], separator: separator))
+                emit(sourceGroup.gs.replacing([4: gsDate, 5: time, 6: control], separator: separator))
                 interchange?.groups += 1
             }
             if transaction?.key != sourceTransaction.key {
@@ -361,7 +355,6 @@ public enum X12Release {
                 emitInTransaction(sourceTransaction.st.replacing([2: control], separator: separator))
                 for segment in sourceTransaction.segments { emitInTransaction(segment) }
                 group?.transactions += 1
-                output.transactions += 1
                 billing = nil; subscriber = nil; patient = nil
             }
             if billing?.key != sourceBilling.key {
@@ -378,9 +371,8 @@ public enum X12Release {
                 subscriber = (sourceSubscriber.key, id)
                 patient = nil
                 // The HL itself is written when the loop ends (`closeSubscriber`); it is counted now.
-                pendingSubscriber = (sourceSubscriber.hl, id, parent, separator, [], false)
+                pendingSubscriber = (sourceSubscriber.hl, id, parent, separator, false)
                 transaction?.segments += 1
-                output.segments += 1
                 for segment in sourceSubscriber.segments { emitInTransaction(segment) }
             }
             if let sourcePatient, patient?.key != sourcePatient.key, let parent = subscriber?.hl {
@@ -405,32 +397,33 @@ public enum X12Release {
             transaction?.segments += 1
         }
 
+        /// Writes a segment, into the held subscriber loop while one is open.
         private func emit(_ segment: [UInt8]) {
-            guard let interchange else { return }
             if pendingSubscriber != nil {
-                pendingSubscriber?.bytes += segment
-                pendingSubscriber?.bytes.append(interchange.delimiters.segment)
-                if interchange.lineBreak && interchange.delimiters.segment != 0x0A { pendingSubscriber?.bytes.append(0x0A) }
-                output.segments += 1
+                terminate(segment, into: &pendingBytes)
                 return
             }
-            buffer += segment
-            buffer.append(interchange.delimiters.segment)
-            if interchange.lineBreak && interchange.delimiters.segment != 0x0A { buffer.append(0x0A) }
-            output.segments += 1
+            terminate(segment, into: &buffer)
             if buffer.count >= 1 << 20 { flush() }
+        }
+
+        /// Appends a segment with the interchange's terminator (and a line break when the input had them).
+        private func terminate(_ segment: [UInt8], into target: inout [UInt8]) {
+            guard let interchange else { return }
+            target += segment
+            target.append(interchange.delimiters.segment)
+            if interchange.lineBreak && interchange.delimiters.segment != 0x0A { target.append(0x0A) }
         }
 
         /// Writes the held subscriber loop, its HL04 1 when a patient HL was written under it, else 0.
         private func closeSubscriber() {
-            guard let open = pendingSubscriber, let interchange else { return }
+            guard let open = pendingSubscriber else { return }
             pendingSubscriber = nil
             let hl = open.hl.replacing([1: Array(String(open.id).utf8), 2: Array(String(open.parent).utf8),
                                         4: Array((open.hasPatient ? "1" : "0").utf8)], separator: open.separator)
-            buffer += hl
-            buffer.append(interchange.delimiters.segment)
-            if interchange.lineBreak && interchange.delimiters.segment != 0x0A { buffer.append(0x0A) }
-            buffer += open.bytes
+            terminate(hl, into: &buffer)
+            buffer += pendingBytes
+            pendingBytes.removeAll(keepingCapacity: true)
             if buffer.count >= 1 << 20 { flush() }
         }
 
