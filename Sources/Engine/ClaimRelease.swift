@@ -38,7 +38,7 @@ public enum ClaimRelease {
         for claim in report.claims {
             guard let source = claim.source, let segment = source.segment else { continue }
             let key = X12Release.ClaimKey(file: source.file, segment: segment)
-            let hold = claim.status == "error" || (holdNotChecked && !claim.notChecked.isEmpty)
+            let hold = claim.edits.contains { $0.severity == .error } || (holdNotChecked && !claim.notChecked.isEmpty)
             places[key] = hold ? .held : .ready
             ids[key] = claim.claimId
         }

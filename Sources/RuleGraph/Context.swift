@@ -32,14 +32,14 @@ struct LineAddress: Hashable {
 /// line's position in `lineStart`/`historyLineStart` order), so the evaluator finds a line's day and its day
 /// total without building and hashing the keys again.
 struct BatchIndex {
-    /// A patient, provider and date of service, by interned numbers (each day of `dayOfLine` has one). The joins
-    /// are numbered through `IntegerInterner` on pairs of these numbers, never by hashing strings per line.
-    struct DayKey { var patient: Int32; var provider: Int32; var day: Int32 }
+    /// A day of `dayOfLine`: a patient, a provider and a date of service, by interned numbers (`patientProvider`
+    /// numbers the pair). The joins are numbered through `IntegerInterner`, never by hashing strings per line.
+    struct DayKey { var patient: Int32; var patientProvider: Int32; var day: Int32 }
 
     let claims: [Claim]
     let history: [Claim]
-    /// The claims and every line on the heap, once per batch: evaluation reads fields through these boxes, so
-    /// no claim or line is copied per binding or per read. Lines by position (`linePosition`).
+    /// The claims and every line, by position (`linePosition` for lines): evaluation reads fields through these,
+    /// so no claim or line is copied per binding or per read.
     let claimBoxes: [Shared<Claim>]
     let historyBoxes: [Shared<Claim>]
     private(set) var lineBoxes: [Shared<ServiceLine>] = []
@@ -61,10 +61,10 @@ struct BatchIndex {
     private(set) var batchLineCount = 0
     /// Per batch claim: the index of the history claim it corrects or voids (`HistoryMatch`), nil when none.
     let originalOfClaim: [Int?]
-    /// Per day (as numbered in `dayOfLine`): its patient, provider and day number.
+    /// Per day (as numbered in `dayOfLine`): its patient, provider and date.
     private(set) var dayKeys: [DayKey] = []
-    /// Every day, ordered by patient, provider and date (for windows across dates: a line pair's `within-days`,
-    /// `prior-codes-10`/`-90`); the days of day d's patient and provider are
+    /// Every day, ordered by patient and provider, then date (for windows across dates: a line pair's
+    /// `within-days`, `prior-codes-10`/`-90`); the days of day d's patient and provider are
     /// `daysByPatientProvider[patientProviderStart[d]..<patientProviderEnd[d]]`, in date order. One entry per
     /// day, not per line, sorted once per batch.
     private(set) var daysByPatientProvider: [Int32] = []
@@ -87,21 +87,23 @@ struct BatchIndex {
         addresses.reserveCapacity(lineCount)
         var codeOfLine: [Int32] = []
         codeOfLine.reserveCapacity(lineCount)
-        var patientOfLine: [Int32] = []
-        patientOfLine.reserveCapacity(lineCount)
-        var dateOfLine: [Int32] = []
-        dateOfLine.reserveCapacity(lineCount)
         for (index, claim) in claims.enumerated() {
             lineStart.append(dayOfLine.count)
-            add(claim, address: index, patient: keys.patient(Self.patientKey(claim)), &keys, &addresses, &codeOfLine, &patientOfLine, &dateOfLine)
+            add(claim, address: index, patient: keys.patient(Self.patientKey(claim)), &keys, &addresses, &codeOfLine)
         }
         batchLineCount = dayOfLine.count
         for (index, claim) in history.enumerated() {
             historyLineStart.append(dayOfLine.count)
-            add(claim, address: -1 - index, patient: keys.patient(Self.patientKey(claim)), &keys, &addresses, &codeOfLine, &patientOfLine, &dateOfLine)
+            add(claim, address: -1 - index, patient: keys.patient(Self.patientKey(claim)), &keys, &addresses, &codeOfLine)
         }
-        // The lines of each day, grouped by a counting sort (stable: batch order, then history).
-        let dayCount = Int(keys.days.count)
+        groupLinesByDay(addresses)
+        countDayTotals(codeOfLine)
+        sortDaysByPatientProvider()
+    }
+
+    /// `dayLines` and `dayStart`: the lines of each day by a counting sort (stable: batch order, then history).
+    private mutating func groupLinesByDay(_ addresses: [LineAddress]) {
+        let dayCount = dayKeys.count
         var start = [Int32](repeating: 0, count: dayCount + 1)
         for day in dayOfLine where day >= 0 { start[Int(day) + 1] += 1 }
         for d in 0..<dayCount { start[d + 1] += start[d] }
@@ -113,21 +115,27 @@ struct BatchIndex {
         }
         dayLines = grouped
         dayStart = start
-        // Units of each code per day (only lines with units count), and repeats of each code per patient and date
-        // (any provider): each line's key numbered once, the sums kept by number.
+    }
+
+    /// `dayUnitsOfLine` and `patientDayRepeatsOfLine`: units of each code per day (only lines with units count),
+    /// and repeats of each code per patient and date (any provider); each line's key numbered once, the sums kept
+    /// by number.
+    private mutating func countDayTotals(_ codeOfLine: [Int32]) {
+        let lineCount = dayOfLine.count
         var unitsKeys = IntegerInterner(expected: lineCount)
         var patientCodes = IntegerInterner(expected: lineCount)
         var patientCodeDates = IntegerInterner(expected: lineCount)
         var unitsOfKey: [Double] = []
         var keyHasUnits: [Bool] = []
         var repeatsOfKey: [Int] = []
-        var unitsKeyOfLine = [Int32](repeating: -1, count: dayOfLine.count)
-        var repeatKeyOfLine = [Int32](repeating: -1, count: dayOfLine.count)
-        for position in 0..<dayOfLine.count {
+        var unitsKeyOfLine = [Int32](repeating: -1, count: lineCount)
+        var repeatKeyOfLine = [Int32](repeating: -1, count: lineCount)
+        for position in 0..<lineCount {
             let day = dayOfLine[position], code = codeOfLine[position]
             guard day >= 0, code >= 0 else { continue }
-            let patientCode = patientCodes.number(IntegerInterner.pair(patientOfLine[position], code))
-            let repeatKey = patientCodeDates.number(IntegerInterner.pair(patientCode, dateOfLine[position]))
+            let key = dayKeys[Int(day)]
+            let patientCode = patientCodes.number(IntegerInterner.pair(key.patient, code))
+            let repeatKey = patientCodeDates.number(IntegerInterner.pair(patientCode, key.day))
             if Int(repeatKey) == repeatsOfKey.count { repeatsOfKey.append(0) }
             repeatsOfKey[Int(repeatKey)] += 1
             repeatKeyOfLine[position] = repeatKey
@@ -141,21 +149,23 @@ struct BatchIndex {
         }
         dayUnitsOfLine = unitsKeyOfLine.map { key in key >= 0 && keyHasUnits[Int(key)] ? unitsOfKey[Int(key)] : nil }
         patientDayRepeatsOfLine = repeatKeyOfLine.map { key in key >= 0 ? repeatsOfKey[Int(key)] - 1 : nil }
-        // The days of each patient and provider, in date order: one sort of the days.
+    }
+
+    /// `daysByPatientProvider` and each day's run in it: one sort of the days by patient and provider, then date.
+    private mutating func sortDaysByPatientProvider() {
         let keysOfDay = dayKeys
         var order = (0..<Int32(keysOfDay.count)).map { $0 }
         order.sort { a, b in
             let x = keysOfDay[Int(a)], y = keysOfDay[Int(b)]
-            return (x.patient, x.provider, x.day, a) < (y.patient, y.provider, y.day, b)
+            return (x.patientProvider, x.day, a) < (y.patientProvider, y.day, b)
         }
         var groupStart = [Int32](repeating: 0, count: keysOfDay.count)
         var groupEnd = [Int32](repeating: 0, count: keysOfDay.count)
         var run = 0
         while run < order.count {
-            let first = keysOfDay[Int(order[run])]
+            let pair = keysOfDay[Int(order[run])].patientProvider
             var end = run + 1
-            while end < order.count, keysOfDay[Int(order[end])].patient == first.patient,
-                  keysOfDay[Int(order[end])].provider == first.provider { end += 1 }
+            while end < order.count, keysOfDay[Int(order[end])].patientProvider == pair { end += 1 }
             for i in run..<end {
                 groupStart[Int(order[i])] = Int32(run)
                 groupEnd[Int(order[i])] = Int32(end)
@@ -212,25 +222,21 @@ struct BatchIndex {
     }
 
     private mutating func add(_ claim: Claim, address: Int, patient: Int32, _ keys: inout Interning,
-                              _ addresses: inout [LineAddress], _ codeOfLine: inout [Int32], _ patientOfLine: inout [Int32],
-                              _ dateOfLine: inout [Int32]) {
+                              _ addresses: inout [LineAddress], _ codeOfLine: inout [Int32]) {
         for (lineIndex, line) in claim.lines.enumerated() {
             lineBoxes.append(Shared(line))
             addresses.append(LineAddress(claim: address, line: lineIndex))
-            patientOfLine.append(patient)
             guard let date = line.serviceDate?.from else {
                 dayOfLine.append(-1)
                 codeOfLine.append(-1)
-                dateOfLine.append(0)
                 continue
             }
-            dateOfLine.append(Int32(clamping: date.dayNumber))
             codeOfLine.append(line.procedureCode.map { keys.code($0.text) } ?? -1)
-            let key = DayKey(patient: patient, provider: keys.provider(Self.providerKey(claim, line)),
-                             day: Int32(clamping: date.dayNumber))
-            let patientProvider = keys.patientProviders.number(IntegerInterner.pair(key.patient, key.provider))
-            let day = keys.days.number(IntegerInterner.pair(patientProvider, key.day))
-            if Int(day) == dayKeys.count { dayKeys.append(key) }
+            let provider = keys.provider(Self.providerKey(claim, line))
+            let patientProvider = keys.patientProviders.number(IntegerInterner.pair(patient, provider))
+            let dayNumber = Int32(clamping: date.dayNumber)
+            let day = keys.days.number(IntegerInterner.pair(patientProvider, dayNumber))
+            if Int(day) == dayKeys.count { dayKeys.append(DayKey(patient: patient, patientProvider: patientProvider, day: dayNumber)) }
             dayOfLine.append(day)
         }
     }
