@@ -36,6 +36,15 @@ struct ReportTests {
                                    "explanation"])
     }
 
+    @Test func theJSONReportReadsBackToTheSameReport() throws {
+        let report = try Self.goldenReport()
+        let json = ReportRenderer.json(report)
+        let decoded = try JSONDecoder().decode(ScrubReport.self, from: Data(json.utf8))
+        #expect(ReportRenderer.json(decoded) == json)
+        #expect(decoded.claims.flatMap(\.edits) == report.claims.flatMap(\.edits))
+        #expect(decoded.claims.first?.edits.first?.facts.citation == report.claims.first?.edits.first?.citation)
+    }
+
     @Test func csvHasOneRowPerEditWithQuoting() throws {
         let csv = ReportRenderer.csv(try Self.goldenReport())
         let rows = csv.split(separator: "\n").map(String.init)
