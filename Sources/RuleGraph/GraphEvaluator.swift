@@ -155,11 +155,7 @@ final class GraphEvaluator {
                     let position = firstLine + lineIndex
                     let date = context.asOf ?? index.lineBoxes[position].value.serviceDate?.from
                     for address in index.linesOnDay(of: claimIndex, lineIndex) where !(address.claim == claimIndex && address.line == lineIndex) {
-                        clearBinding()
-                        bAt = position
-                        aAt = index.linePosition(address)
-                        aAddress = address
-                        run(date, rules, &collector)
+                        runPair(a: address, b: position, date, rules, &collector)
                     }
                 }
             case .diagnosis:
@@ -196,15 +192,21 @@ final class GraphEvaluator {
                 let position = firstLine + lineIndex
                 let date = context.asOf ?? index.lineBoxes[position].value.serviceDate?.from
                 for address in index.linesWithin(days, of: position) {
-                    clearBinding()
-                    bAt = position
-                    aAt = index.linePosition(address)
-                    aAddress = address
-                    run(date, rules, &collector)
+                    runPair(a: address, b: position, date, rules, &collector)
                 }
             }
         }
         return finish(&collector)
+    }
+
+    /// Runs pair rules on the binding (a, b): `a` anywhere in the batch or history, `b` a line of this claim.
+    private func runPair(a address: LineAddress, b position: Int, _ date: CalendarDate?, _ rules: RuleGraph.ScopeRules,
+                         _ collector: inout ResultCollector) {
+        clearBinding()
+        bAt = position
+        aAt = index.linePosition(address)
+        aAddress = address
+        run(date, rules, &collector)
     }
 
     /// `ResultCollector.finish`, with the suppressions looked up for the rules that fired only.
