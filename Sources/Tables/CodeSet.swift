@@ -28,11 +28,24 @@ public struct CodeSet: Hashable, Sendable {
         var width: Int
     }
 
+    /// A shape's intervals with the shape as bytes, for `contains` on a set of few shapes.
+    struct ShapeIntervals: Hashable, Sendable {
+        var prefix: [UInt8]
+        var suffix: [UInt8]
+        var width: Int
+        var intervals: [ClosedRange<Int64>]
+    }
+
     /// Codes with no run of digits (or one too long to count with).
     private var plain: Set<String> = []
     /// Per shape: sorted, disjoint, non-adjacent intervals of the digit run's value.
     private var intervals: [Shape: [ClosedRange<Int64>]] = [:]
+    /// The same as `intervals`, sorted by shape, when there are at most `fewShapes` shapes (CPT ranges, modifier
+    /// lists): a code is then matched by comparing bytes, without building and hashing its shape's strings.
+    private var shapeList: [ShapeIntervals] = []
     private var size = 0
+
+    static let fewShapes = 8
 
     /// The default cap on the codes one range may expand to.
     public static let defaultMaxExpansion = 1_000_000
@@ -87,6 +100,15 @@ public struct CodeSet: Hashable, Sendable {
             for interval in merged { size += Int(interval.upperBound - interval.lowerBound + 1) }
         }
         size += plain.count
+        if intervals.count <= CodeSet.fewShapes {
+            shapeList = intervals.map { ShapeIntervals(prefix: Array($0.key.prefix.utf8), suffix: Array($0.key.suffix.utf8),
+                                                       width: $0.key.width, intervals: $0.value) }
+                .sorted { a, b in
+                    if a.prefix != b.prefix { return a.prefix.lexicographicallyPrecedes(b.prefix) }
+                    if a.width != b.width { return a.width < b.width }
+                    return a.suffix.lexicographicallyPrecedes(b.suffix)
+                }
+        }
     }
 
     /// The shape and value of a code's last run of digits; nil when it has none (or more than 18 digits).
@@ -109,8 +131,36 @@ public struct CodeSet: Hashable, Sendable {
 
     /// Whether the code is in the set (exact text; ranges compare the digit run's width and value).
     public func contains(_ code: String) -> Bool {
-        guard let (shape, value) = CodeSet.split(code) else { return plain.contains(code) }
-        guard let list = intervals[shape] else { return false }
+        var text = code
+        // The code's bytes in place (a short code is on the stack): no array and, for a set of few shapes, no
+        // strings are built.
+        return text.withUTF8 { bytes -> Bool in
+            var end = bytes.count
+            while end > 0 && !bytes[end - 1].isDigit { end -= 1 }
+            var start = end
+            while start > 0 && bytes[start - 1].isDigit { start -= 1 }
+            let width = end - start
+            guard width > 0, width <= 18 else { return plain.contains(code) }
+            var value: Int64 = 0
+            for position in start..<end { value = value * 10 + Int64(bytes[position] - 48) }
+            if intervals.count > CodeSet.fewShapes {
+                let shape = Shape(prefix: String(decoding: UnsafeBufferPointer(rebasing: bytes[0..<start]), as: UTF8.self),
+                                  suffix: String(decoding: UnsafeBufferPointer(rebasing: bytes[end...]), as: UTF8.self),
+                                  width: width)
+                return intervals[shape].map { CodeSet.holds($0, value) } ?? false
+            }
+            for entry in shapeList where entry.width == width && entry.prefix.count == start
+                && entry.suffix.count == bytes.count - end {
+                guard entry.prefix.elementsEqual(bytes[0..<start]), entry.suffix.elementsEqual(bytes[end...]) else { continue }
+                return CodeSet.holds(entry.intervals, value)
+            }
+            return false
+        }
+    }
+
+    /// Whether one of the sorted, disjoint intervals holds the value (binary search).
+    @inline(__always)
+    private static func holds(_ list: [ClosedRange<Int64>], _ value: Int64) -> Bool {
         var low = 0
         var high = list.count
         while low < high {
