@@ -3,7 +3,7 @@
 // or a pack does not load.
 //
 //   RulesBench [--claims N] [--reference-claims N] [--repeat N] [--rules N] [--pair-rows N] [--cms-claims N]
-//              [--cms-dir DIR] [--skip-cms] [--packs DIR] [--without NAME,...]
+//              [--cms-dir DIR] [--skip-cms] [--packs DIR] [--without NAME,...] [--one-worker]
 //
 // Part 1 (synthetic): 10,000 generated rules (most keyed by procedure code with `equals` or a literal `in`, pair
 // rules through a lookup on a 2,000,000-row pair table, an MUE-style lookup, a few generic rules), written as
@@ -39,6 +39,8 @@ struct Options {
     var skipCMS = false
     var packs = "Rules"
     var without = ["pfs", "codesets"]
+    /// Skip the two-worker runs (for counting instructions under callgrind, which runs threads one at a time).
+    var oneWorker = false
 
     init(_ arguments: [String]) {
         var index = 1
@@ -62,6 +64,7 @@ struct Options {
             case "--cms-claims": cmsClaims = number()
             case "--cms-dir": cmsDirectory = value()
             case "--skip-cms": skipCMS = true
+            case "--one-worker": oneWorker = true
             case "--packs": packs = value()
             case "--without": without = value().split(separator: ",").map(String.init)
             default: fail("unknown option \(arguments[index])")
@@ -426,7 +429,7 @@ func code(_ n: Int) -> String { String(10_000 + n) }
     var results: [ClaimResult] = []
     let one = bestTimes(options.repeats) { results = graph.evaluate(batch, context: context, maxWorkers: 1) }
     let oneSeconds = one.wall
-    let twoSeconds = best(options.repeats) { results = graph.evaluate(batch, context: context, maxWorkers: 2) }
+    let twoSeconds = options.oneWorker ? Double.nan : best(options.repeats) { results = graph.evaluate(batch, context: context, maxWorkers: 2) }
     let edits = results.reduce(0) { $0 + $1.edits.count }
     var byKind: [String: Int] = [:]
     for result in results { for edit in result.edits { byKind[String(edit.ruleID.prefix { $0 != "-" }), default: 0] += 1 } }
@@ -651,7 +654,7 @@ extension Array {
     var results: [ClaimResult] = []
     let one = bestTimes(options.repeats) { results = scrubber.graph.evaluate(batch, context: context, maxWorkers: 1) }
     let oneSeconds = one.wall
-    let twoSeconds = best(options.repeats) { results = scrubber.graph.evaluate(batch, context: context, maxWorkers: 2) }
+    let twoSeconds = options.oneWorker ? Double.nan : best(options.repeats) { results = scrubber.graph.evaluate(batch, context: context, maxWorkers: 2) }
     let edits = results.reduce(0) { $0 + $1.edits.count }
     let ptpEdits = results.reduce(0) { $0 + $1.edits.filter { $0.ruleID == "CMS-PTP" }.count }
     print("graph: \(batch.count) claims, \(lines) lines, \(edits) edits (\(ptpEdits) PTP); "
@@ -726,7 +729,7 @@ func packFiles(_ directory: String) -> [String] {
                 graph.evaluate(sample, context: context, maxWorkers: 1), "\(prefix) sample")
     var results: [ClaimResult] = []
     let one = bestTimes(options.repeats) { results = graph.evaluate(batch, context: context, maxWorkers: 1) }
-    let twoSeconds = best(options.repeats) { results = graph.evaluate(batch, context: context, maxWorkers: 2) }
+    let twoSeconds = options.oneWorker ? Double.nan : best(options.repeats) { results = graph.evaluate(batch, context: context, maxWorkers: 2) }
     let edits = results.reduce(0) { $0 + $1.edits.count }
     let perCPU = Double(batch.count) / one.cpu
     print("graph: \(batch.count) claims, \(edits) edits; "
