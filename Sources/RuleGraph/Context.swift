@@ -31,7 +31,11 @@ struct LineAddress: Hashable {
 /// date of service, and units per patient, provider, code and date. Both are also kept per line (by the
 /// line's position in `lineStart`/`historyLineStart` order), so the evaluator finds a line's day and its day
 /// total without building and hashing the keys again.
-struct BatchIndex {
+///
+/// A class, so the evaluators and field readers share one index instead of copying (and retaining) its two
+/// dozen arrays; it is written only while `init` runs and read-only after, which is why sharing it between
+/// the workers is safe.
+final class BatchIndex: @unchecked Sendable {
     /// A day of `dayOfLine`: a patient, a provider and a date of service, by interned numbers (`patientProvider`
     /// numbers the pair). The joins are numbered through `IntegerInterner`, never by hashing strings per line.
     struct DayKey { var patient: Int32; var patientProvider: Int32; var day: Int32 }
@@ -59,6 +63,10 @@ struct BatchIndex {
     private(set) var patientDayRepeatsOfLine: [Int?] = []
     /// Lines of the batch's claims; positions from here on are history lines.
     private(set) var batchLineCount = 0
+    /// Each line's procedure code as a number (`0 ..< codeCount`, the same number for the same text), -1 when the
+    /// line has none.
+    private(set) var codeOfLine: [Int32] = []
+    private(set) var codeCount = 0
     /// Per batch claim: the index of the history claim it corrects or voids (`HistoryMatch`), nil when none.
     let originalOfClaim: [Int?]
     /// Per day (as numbered in `dayOfLine`): its patient, provider and date.
@@ -99,10 +107,12 @@ struct BatchIndex {
         groupLinesByDay(addresses)
         countDayTotals(codeOfLine)
         sortDaysByPatientProvider()
+        self.codeOfLine = codeOfLine
+        codeCount = keys.codes.count
     }
 
     /// `dayLines` and `dayStart`: the lines of each day by a counting sort (stable: batch order, then history).
-    private mutating func groupLinesByDay(_ addresses: [LineAddress]) {
+    private func groupLinesByDay(_ addresses: [LineAddress]) {
         let dayCount = dayKeys.count
         var start = [Int32](repeating: 0, count: dayCount + 1)
         for day in dayOfLine where day >= 0 { start[Int(day) + 1] += 1 }
@@ -120,7 +130,7 @@ struct BatchIndex {
     /// `dayUnitsOfLine` and `patientDayRepeatsOfLine`: units of each code per day (only lines with units count),
     /// and repeats of each code per patient and date (any provider); each line's key numbered once, the sums kept
     /// by number.
-    private mutating func countDayTotals(_ codeOfLine: [Int32]) {
+    private func countDayTotals(_ codeOfLine: [Int32]) {
         let lineCount = dayOfLine.count
         var unitsKeys = IntegerInterner(expected: lineCount)
         var patientCodes = IntegerInterner(expected: lineCount)
@@ -152,7 +162,7 @@ struct BatchIndex {
     }
 
     /// `daysByPatientProvider` and each day's run in it: one sort of the days by patient and provider, then date.
-    private mutating func sortDaysByPatientProvider() {
+    private func sortDaysByPatientProvider() {
         let keysOfDay = dayKeys
         var order = (0..<Int32(keysOfDay.count)).map { $0 }
         order.sort { a, b in
@@ -221,17 +231,16 @@ struct BatchIndex {
         }
     }
 
-    private mutating func add(_ claim: Claim, address: Int, patient: Int32, _ keys: inout Interning,
+    private func add(_ claim: Claim, address: Int, patient: Int32, _ keys: inout Interning,
                               _ addresses: inout [LineAddress], _ codeOfLine: inout [Int32]) {
         for (lineIndex, line) in claim.lines.enumerated() {
             lineBoxes.append(Shared(line))
             addresses.append(LineAddress(claim: address, line: lineIndex))
+            codeOfLine.append(line.procedureCode.map { keys.code($0.text) } ?? -1)
             guard let date = line.serviceDate?.from else {
                 dayOfLine.append(-1)
-                codeOfLine.append(-1)
                 continue
             }
-            codeOfLine.append(line.procedureCode.map { keys.code($0.text) } ?? -1)
             let provider = keys.provider(Self.providerKey(claim, line))
             let patientProvider = keys.patientProviders.number(IntegerInterner.pair(patient, provider))
             let dayNumber = Int32(clamping: date.dayNumber)
@@ -242,9 +251,28 @@ struct BatchIndex {
     }
 
     /// The patient: member id, name and birth date (two dependants under one member id stay apart).
+    /// Built by appending, with the birth date as day numbers: interpolating a formatted date cost more than
+    /// the rest of the index's work on the claim.
     static func patientKey(_ claim: Claim) -> String {
-        let name = claim.patient.name.map { "\($0.last)|\($0.first ?? "")" } ?? ""
-        return "\(claim.subscriber.memberID ?? "")|\(name)|\(claim.patient.birthDate?.description ?? "")"
+        var key = ""
+        key.reserveCapacity(64)
+        key += claim.subscriber.memberID ?? ""
+        key += "|"
+        if let name = claim.patient.name {
+            key += name.last
+            key += "|"
+            key += name.first ?? ""
+        }
+        key += "|"
+        if let birth = claim.patient.birthDate {
+            if let from = birth.from, let to = birth.to {
+                key += String(from.dayNumber)
+                if to != from { key += ".." + String(to.dayNumber) }
+            } else {
+                key += "?" + (birth.unparsedText ?? "")
+            }
+        }
+        return key
     }
 
     /// The provider of a line: its rendering NPI, else the claim's rendering, else the billing provider's.

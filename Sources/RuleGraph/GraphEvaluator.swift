@@ -13,6 +13,11 @@ import Tables
 final class GraphEvaluator {
     private let graph: RuleGraph
     private let program: Program
+    // The program's flat arrays (`Program.Flat`, kept alive by `program`).
+    private let ops: UnsafeMutableBufferPointer<Program.Op>
+    private let children: UnsafeMutableBufferPointer<Int32>
+    private let compiledRules: UnsafeMutableBufferPointer<Program.CompiledRule>
+    private let conditionList: UnsafeMutableBufferPointer<Int32>
     private let index: BatchIndex
     private let context: EvaluationContext
     private let today: CalendarDate?
@@ -29,6 +34,9 @@ final class GraphEvaluator {
     private let rowNumbers: UnsafeMutableBufferPointer<Int32>
     private let applyStamps: UnsafeMutableBufferPointer<UInt32>
     private let applyFlags: UnsafeMutableBufferPointer<Bool>
+    /// Per scope (`ScopeRules.ordinal`) and code of the batch (`BatchIndex.codeOfLine`): the scope's
+    /// `keyedLists` entry for that code, -1 when no rule is keyed on it, -2 until first looked up.
+    private let dispatchCache: UnsafeMutableBufferPointer<Int32>
     private var claimGeneration: UInt32 = 0
     private var notCovered: [Int: [(String, String)]] = [:]
     private var traces: [Int: [String]] = [:]
@@ -41,11 +49,17 @@ final class GraphEvaluator {
     private var bAt = -1
     private var aAt = -1
     private var aAddress: LineAddress?
-    private var diagnosis: (Diagnosis, position: Int)?
-    private var diagnosisA: (Diagnosis, position: Int)?
-    private var diagnosisB: (Diagnosis, position: Int)?
+    /// The bound diagnoses as indexes into the claim's diagnoses (-1 when none), each with the position rules
+    /// see (`diagnosis.position`: its place in the list, or the line's pointer). Kept as numbers: binding a copy
+    /// of a `Diagnosis` on every binding cost more than the rules it was bound for.
+    private var diagnosisAt = -1
+    private var diagnosisPosition = 0
+    private var diagnosisAAt = -1
+    private var diagnosisAPosition = 0
+    private var diagnosisBAt = -1
+    private var diagnosisBPosition = 0
     private var date = CalendarDate.distantPast
-    private var day = 0
+    private var day = CalendarDate.distantPast.dayNumber
 
     // The claim, for applicability.
     private var payerID: String?
@@ -59,6 +73,10 @@ final class GraphEvaluator {
     init(graph: RuleGraph, index: BatchIndex, context: EvaluationContext) {
         self.graph = graph
         program = graph.program
+        ops = program.flat.ops
+        children = program.flat.children
+        compiledRules = program.flat.rules
+        conditionList = program.flat.conditionList
         self.index = index
         claimBox = Shared(Claim(type: .professional, id: "", totalCharge: Money(cents: 0), billingProvider: nil,
                                 subscriber: Subscriber(name: nil), patient: Patient(name: nil, isSubscriber: true), payer: nil))
@@ -78,6 +96,7 @@ final class GraphEvaluator {
         rowNumbers = buffer(graph.slotCount, 0)
         applyStamps = buffer(program.applicability.count, 0)
         applyFlags = buffer(program.applicability.count, false)
+        dispatchCache = buffer((Scope.allCases.count + graph.windowedPairRules.count) * index.codeCount, -2)
         var suppressions: [String: [String]] = [:]
         for compiled in graph.rules where !compiled.rule.suppresses.isEmpty {
             let rule = compiled.rule
@@ -88,14 +107,16 @@ final class GraphEvaluator {
 
     deinit {
         for buffer in [stamps, rowStamps, applyStamps] { buffer.deallocate() }
-        for buffer in [rowTables, rowReleases, rowNumbers] { buffer.deallocate() }
+        for buffer in [rowTables, rowReleases, rowNumbers, dispatchCache] { buffer.deallocate() }
         flags.deallocate()
         applyFlags.deallocate()
     }
 
     private func begin(date: CalendarDate) {
-        self.date = date
-        day = date.dayNumber
+        if date != self.date {
+            self.date = date
+            day = date.dayNumber
+        }
         generation &+= 1
         if generation == 0 {
             for i in stamps.indices { stamps[i] = 0 }
@@ -111,9 +132,9 @@ final class GraphEvaluator {
         bAt = -1
         aAt = -1
         aAddress = nil
-        diagnosis = nil
-        diagnosisA = nil
-        diagnosisB = nil
+        diagnosisAt = -1
+        diagnosisAAt = -1
+        diagnosisBAt = -1
     }
 
     // MARK: Claims and bindings
@@ -128,6 +149,7 @@ final class GraphEvaluator {
 
     private func evaluate(_ box: Shared<Claim>, at claimIndex: Int, firstLine: Int) -> ClaimResult {
         var collector = ResultCollector(claimIndex: claimIndex, claimID: box.value.id)
+        collector.tracksFiredRules = !suppressions.isEmpty
         payerID = box.value.payer?.id
         filingIndicator = box.value.subscriber.claimFilingIndicator
         claimType = box.value.type
@@ -159,27 +181,31 @@ final class GraphEvaluator {
                     }
                 }
             case .diagnosis:
-                for (position, diagnosis) in box.value.diagnoses.enumerated() {
+                for position in box.value.diagnoses.indices {
                     clearBinding()
-                    self.diagnosis = (diagnosis, position + 1)
+                    diagnosisAt = position
+                    diagnosisPosition = position + 1
                     run(claimDate, rules, &collector)
                 }
             case .lineDiagnosis:
                 for (lineIndex, line) in box.value.lines.enumerated() {
                     for pointer in line.diagnosisPointers {
-                        guard let pointed = FieldReader.pointed(box.value.diagnoses, pointer) else { continue }
+                        guard let pointed = FieldReader.pointedIndex(box.value.diagnoses, pointer) else { continue }
                         clearBinding()
                         lineAt = firstLine + lineIndex
-                        diagnosis = (pointed, pointer)
+                        diagnosisAt = pointed
+                        diagnosisPosition = pointer
                         run(context.asOf ?? line.serviceDate?.from, rules, &collector)
                     }
                 }
             case .diagnosisPair:
-                for (i, first) in box.value.diagnoses.enumerated() {
-                    for (j, second) in box.value.diagnoses.enumerated() where i != j {
+                for i in box.value.diagnoses.indices {
+                    for j in box.value.diagnoses.indices where i != j {
                         clearBinding()
-                        diagnosisA = (first, i + 1)
-                        diagnosisB = (second, j + 1)
+                        diagnosisAAt = i
+                        diagnosisAPosition = i + 1
+                        diagnosisBAt = j
+                        diagnosisBPosition = j + 1
                         run(claimDate, rules, &collector)
                     }
                 }
@@ -211,7 +237,9 @@ final class GraphEvaluator {
 
     /// `ResultCollector.finish`, with the suppressions looked up for the rules that fired only.
     private func finish(_ collector: inout ResultCollector) -> ClaimResult {
+        // Taken out of the collector, so sorting and filtering work in place instead of copying every edit.
         var kept = collector.edits
+        collector.edits = []
         if !suppressions.isEmpty {
             var suppressed = Set<String>()
             for fired in collector.firedRules {
@@ -230,7 +258,7 @@ final class GraphEvaluator {
     /// `Rule.applies` for the claim being evaluated, once per applicability class and claim.
     @inline(__always)
     private func applies(_ rule: Int) -> Bool {
-        let spec = program.rules[rule].applicability
+        let spec = compiledRules[rule].applicability
         if spec < 0 { return true }
         if applyStamps[spec] == claimGeneration { return applyFlags[spec] }
         let result = program.applicability[spec].applies(payerID: payerID, filingIndicator: filingIndicator, claimType: claimType)
@@ -256,7 +284,7 @@ final class GraphEvaluator {
         }
         begin(date: date)
         for rule in rules.generic { attempt(Int(rule), &collector) }
-        if !rules.byKey.isEmpty, let key = read(rules.keyField).text, let keyed = rules.byKey[key] {
+        if !rules.byKey.isEmpty, let keyed = keyedRules(rules) {
             for rule in keyed { attempt(Int(rule), &collector) }
         }
         for (node, keyed) in rules.byLookup {
@@ -269,27 +297,48 @@ final class GraphEvaluator {
         }
     }
 
+    /// The rules keyed on the binding's value of the scope's key field: for a line's code, found once per code
+    /// of the batch and then read from `dispatchCache`.
+    @inline(__always)
+    private func keyedRules(_ rules: RuleGraph.ScopeRules) -> [Int32]? {
+        guard let role = rules.keyLine else {
+            guard let key = read(rules.keyField).text, let entry = rules.byKey[key] else { return nil }
+            return rules.keyedLists[Int(entry)]
+        }
+        let position = role == .the ? lineAt : role == .b ? bAt : aAt
+        guard position >= 0 else { return nil }
+        let code = index.codeOfLine[position]
+        guard code >= 0 else { return nil }
+        let slot = rules.ordinal * index.codeCount + Int(code)
+        var entry = dispatchCache[slot]
+        if entry == -2 {
+            entry = index.lineBoxes[position].value.procedureCode.flatMap { rules.byKey[$0.text] } ?? -1
+            dispatchCache[slot] = entry
+        }
+        return entry >= 0 ? rules.keyedLists[Int(entry)] : nil
+    }
+
     private func attempt(_ ruleIndex: Int, _ collector: inout ResultCollector) {
-        let compiled = program.rules[ruleIndex]
+        let compiled = compiledRules[ruleIndex]
         guard day >= compiled.from, day <= compiled.through, applies(ruleIndex) else { return }
         var fired = true
         var stale = false
-        var uncovered: [(String, String)] = []
-        var trace: [String] = []
+        var uncovered: [(String, String)]? = nil
+        var trace: [String]? = nil
         for position in compiled.conditions {
-            let node = Int(program.conditionList[position])
+            let node = Int(conditionList[position])
             let holds = evaluate(node)
             if flags[node] & 2 != 0 { stale = true }
-            if !notCovered.isEmpty, let found = notCovered[node] { uncovered += found }
-            if explain, let found = traces[node] { trace += found }
+            if !notCovered.isEmpty, let found = notCovered[node] { Self.add(found, to: &uncovered) }
+            if explain, let found = traces[node] { Self.add(found, to: &trace) }
             if !holds { fired = false; break }
         }
-        if !uncovered.isEmpty {
+        if let uncovered {
             for (table, reason) in uncovered { collector.notChecked(rule: graph.rules[ruleIndex].rule, table: table, reason: reason) }
         }
         // As in the reference: a rule that met a table not covering the date is not checked, so it does not fire.
-        guard fired, uncovered.isEmpty else { return }
-        fire(ruleIndex, stale: stale, trace: trace, &collector)
+        guard fired, uncovered == nil else { return }
+        fire(ruleIndex, stale: stale, trace: trace ?? [], &collector)
     }
 
     /// Records the edit of a rule that fired on this binding.
@@ -301,9 +350,23 @@ final class GraphEvaluator {
             related = Edit.Related(claimID: index.claimBox(a).value.id, line: index.lineBoxes[aAt].value.number,
                                    inHistory: a.inHistory)
         }
-        collector.add(facts: compiled.facts, qualifiedID: compiled.qualifiedID, message: compiled.message, fix: compiled.fix,
-                      line: editLine, related: related, stale: stale, staleNotes: staleNotes, explanation: explain ? trace : nil,
-                      read: { field in self.read(self.program.access(template: field)) })
+        collector.add(facts: compiled.facts, qualifiedID: compiled.qualifiedID, message: render(program.messages[ruleIndex]),
+                      fix: program.fixes[ruleIndex].map(render), line: editLine, related: related, stale: stale,
+                      staleNotes: staleNotes, explanation: explain ? trace : nil)
+    }
+
+    /// `TemplateRenderer.render` on a template whose fields were resolved when the program was built.
+    private func render(_ template: Program.CompiledTemplate) -> String {
+        if template.pieces.count == 1, case .text(let text) = template.pieces[0] { return text }
+        var result = ""
+        result.reserveCapacity(template.estimatedLength)
+        for piece in template.pieces {
+            switch piece {
+            case .text(let text): result += text
+            case .field(let access): TemplateRenderer.append(read(access), to: &result)
+            }
+        }
+        return result
     }
 
     /// The notices for the stale releases a fired rule used: the tables of its lookups and table memberships that
@@ -367,14 +430,14 @@ final class GraphEvaluator {
                 return FieldReader.line(field, index.lineBoxes[aAt], claim: index.claimBox(a), position: aAt, index: index)
             }
         case .diagnosis(let role, let field):
-            let bound: (Diagnosis, position: Int)?
+            let at: Int, position: Int
             switch role {
-            case .the: bound = diagnosis
-            case .a: bound = diagnosisA
-            case .b: bound = diagnosisB
+            case .the: (at, position) = (diagnosisAt, diagnosisPosition)
+            case .a: (at, position) = (diagnosisAAt, diagnosisAPosition)
+            case .b: (at, position) = (diagnosisBAt, diagnosisBPosition)
             }
-            guard let bound else { return .missing }
-            return FieldReader.diagnosis(field, bound.0, position: bound.position)
+            guard at >= 0 else { return .missing }
+            return FieldReader.diagnosis(field, claimBox.value.diagnoses[at], position: position)
         case .column(let slot, let column):
             guard slot < rowStamps.count, rowStamps[slot] == generation else { return .missing }
             let release = program.tables[Int(rowTables[slot])].releases[Int(rowReleases[slot])]
@@ -401,14 +464,14 @@ final class GraphEvaluator {
     private func evaluate(_ id: Int) -> Bool {
         if stamps[id] == generation { return flags[id] & 1 != 0 }
         var stale = false
-        var uncovered: [(String, String)] = []
-        var trace: [String] = []
+        var uncovered: [(String, String)]? = nil
+        var trace: [String]? = nil
         let result: Bool
-        switch program.ops[id] {
+        switch ops[id] {
         case .all(let start, let count):
             var value = true
             for position in Int(start)..<Int(start + count) {
-                let part = Int(program.children[position])
+                let part = Int(children[position])
                 let holds = evaluate(part)
                 absorb(part, &stale, &uncovered, &trace)
                 if !holds { value = false; break }
@@ -417,7 +480,7 @@ final class GraphEvaluator {
         case .any(let start, let count):
             var value = false
             for position in Int(start)..<Int(start + count) {
-                let part = Int(program.children[position])
+                let part = Int(children[position])
                 let holds = evaluate(part)
                 absorb(part, &stale, &uncovered, &trace)
                 if holds { value = true; break }
@@ -427,31 +490,42 @@ final class GraphEvaluator {
             let part = Int(inner)
             let holds = evaluate(part)
             if flags[part] & 2 != 0 { stale = true }
-            if let found = notCovered[part] { uncovered += found }
-            if !holds && explain { trace.append("not (\(describe(part)))") }
+            if let found = notCovered[part] { Self.add(found, to: &uncovered) }
+            if !holds && explain { Self.add(["not (\(describe(part)))"], to: &trace) }
             result = !holds
         case .lookup(let lookup):
             result = self.lookup(Int(lookup), &stale, &uncovered, &trace)
         case .compare(let compare):
             let compiled = program.compares[Int(compare)]
+            if !explain, let direct = lineListHolds(compiled, &stale, &uncovered) {
+                result = direct
+                break
+            }
             let value = read(compiled.access)
             result = holds(value, compiled.test, &stale, &uncovered)
             if result && explain, case .compare(let field, let comparison) = graph.nodes[id] {
-                trace.append("\(field.displayName(slotTables: graph.slotTables)) = \(value.text ?? "(none)"): \(readableSlots(Describe.comparison(comparison)))")
+                Self.add(["\(field.displayName(slotTables: graph.slotTables)) = \(value.text ?? "(none)"): \(readableSlots(Describe.comparison(comparison)))"], to: &trace)
             }
         }
         stamps[id] = generation
         flags[id] = (result ? 1 : 0) | (stale ? 2 : 0)
-        if !uncovered.isEmpty { notCovered[id] = uncovered }
-        if explain && !trace.isEmpty { traces[id] = trace }
+        if let uncovered { notCovered[id] = uncovered }
+        if explain, let trace { traces[id] = trace }
         return result
     }
 
+    /// Appends to a list of findings that is nil while empty (most nodes find nothing, and an empty array
+    /// would still be released on every evaluation).
     @inline(__always)
-    private func absorb(_ child: Int, _ stale: inout Bool, _ uncovered: inout [(String, String)], _ trace: inout [String]) {
+    private static func add<Item>(_ items: [Item], to list: inout [Item]?) {
+        list = (list ?? []) + items
+    }
+
+    @inline(__always)
+    private func absorb(_ child: Int, _ stale: inout Bool, _ uncovered: inout [(String, String)]?, _ trace: inout [String]?) {
         if flags[child] & 2 != 0 { stale = true }
-        if !notCovered.isEmpty, let found = notCovered[child] { uncovered += found }
-        if explain, let found = traces[child] { trace += found }
+        if !notCovered.isEmpty, let found = notCovered[child] { Self.add(found, to: &uncovered) }
+        if explain, let found = traces[child] { Self.add(found, to: &trace) }
     }
 
     private func describe(_ id: Int) -> String {
@@ -478,14 +552,14 @@ final class GraphEvaluator {
         return (chosen, stale)
     }
 
-    private func member(_ set: Program.Members, _ value: String, _ stale: inout Bool, _ uncovered: inout [(String, String)]) -> Bool {
+    private func member(_ set: Program.Members, _ value: String, _ stale: inout Bool, _ uncovered: inout [(String, String)]?) -> Bool {
         switch set {
         case .codes(let codes): return codes.set.contains(value)
         case .none: return false
         case .table(let id, let name):
             let table = program.tables[id]
             guard let (chosen, isStale) = release(of: table) else {
-                uncovered.append((name, "no release before \(table.oldestEffective) is loaded"))
+                Self.add([(name, "no release before \(table.oldestEffective) is loaded")], to: &uncovered)
                 return false
             }
             let found = table.releases[chosen].table.row(key: value, on: date) != nil
@@ -494,7 +568,7 @@ final class GraphEvaluator {
         }
     }
 
-    private func lookup(_ id: Int, _ stale: inout Bool, _ uncovered: inout [(String, String)], _ trace: inout [String]) -> Bool {
+    private func lookup(_ id: Int, _ stale: inout Bool, _ uncovered: inout [(String, String)]?, _ trace: inout [String]?) -> Bool {
         let lookup = program.lookups[id]
         guard let tableID = lookup.table else { return false }
         let key = lookup.key
@@ -510,7 +584,7 @@ final class GraphEvaluator {
             }
             let table = program.tables[tableID]
             guard let (chosen, isStale) = release(of: table) else {
-                uncovered.append((lookup.name, "no release before \(table.oldestEffective) is loaded"))
+                Self.add([(lookup.name, "no release before \(table.oldestEffective) is loaded")], to: &uncovered)
                 return false
             }
             let release = table.releases[chosen]
@@ -518,7 +592,7 @@ final class GraphEvaluator {
             guard let row else { return false }
             bind(lookup.slot, table: tableID, release: chosen, row: row, stale: isStale, &stale)
             if explain {
-                trace.append("\(lookup.name) \(release.name) has row \(key.count == 1 ? one : "\(one) / \(two)") in force on \(date)")
+                Self.add(["\(lookup.name) \(release.name) has row \(key.count == 1 ? one : "\(one) / \(two)") in force on \(date)"], to: &trace)
             }
             return true
         }
@@ -540,7 +614,7 @@ final class GraphEvaluator {
         }
         let table = program.tables[tableID]
         guard let (chosen, isStale) = release(of: table) else {
-            uncovered.append((lookup.name, "no release before \(table.oldestEffective) is loaded"))
+            Self.add([(lookup.name, "no release before \(table.oldestEffective) is loaded")], to: &uncovered)
             return false
         }
         let release = table.releases[chosen]
@@ -558,7 +632,7 @@ final class GraphEvaluator {
         guard let (matched, row) = found else { return false }
         bind(lookup.slot, table: tableID, release: chosen, row: row, stale: isStale, &stale)
         if explain {
-            trace.append("\(lookup.name) \(release.name) has row \(matched.joined(separator: " / ")) in force on \(date)")
+            Self.add(["\(lookup.name) \(release.name) has row \(matched.joined(separator: " / ")) in force on \(date)"], to: &trace)
         }
         return true
     }
@@ -575,7 +649,7 @@ final class GraphEvaluator {
     // MARK: Comparisons
 
     /// `Compare.holds` on compiled tests.
-    private func holds(_ value: Value, _ test: Program.Test, _ stale: inout Bool, _ uncovered: inout [(String, String)]) -> Bool {
+    private func holds(_ value: Value, _ test: Program.Test, _ stale: inout Bool, _ uncovered: inout [(String, String)]?) -> Bool {
         switch test {
         case .present(let wanted):
             switch value {
@@ -633,6 +707,44 @@ final class GraphEvaluator {
         case .isTrue(let wanted):
             guard case .flag(let flag) = value else { return false }
             return flag == wanted
+        }
+    }
+
+    /// `holds` for a test on a bound line's modifiers or diagnosis pointers, read in place instead of as a list
+    /// value built for the test; nil for any other comparison (or no line bound), which `holds` then decides.
+    @inline(__always)
+    private func lineListHolds(_ compiled: Program.CompiledCompare, _ stale: inout Bool,
+                               _ uncovered: inout [(String, String)]?) -> Bool? {
+        guard case .line(let role, let field) = compiled.access else { return nil }
+        let position = role == .the ? lineAt : role == .b ? bAt : aAt
+        guard position >= 0 else { return nil }
+        switch field {
+        case .modifiers:
+            let modifiers = index.lineBoxes[position].value.modifiers
+            switch compiled.test {
+            case .includes(let literal): return modifiers.contains { $0.text == literal }
+            case .includesAny(let set):
+                for modifier in modifiers where member(set, modifier.text, &stale, &uncovered) { return true }
+                return false
+            case .includesNone(let set):
+                for modifier in modifiers where member(set, modifier.text, &stale, &uncovered) { return false }
+                return true
+            case .includesOutside(let set):
+                for modifier in modifiers where !member(set, modifier.text, &stale, &uncovered) { return true }
+                return false
+            case .present(let wanted): return modifiers.isEmpty != wanted
+            case .count(let inner): return holds(.number(Double(modifiers.count)), inner, &stale, &uncovered)
+            default: return nil
+            }
+        case .pointers:
+            let count = index.lineBoxes[position].value.diagnosisPointers.count
+            switch compiled.test {
+            case .present(let wanted): return (count == 0) != wanted
+            case .count(let inner): return holds(.number(Double(count)), inner, &stale, &uncovered)
+            default: return nil
+            }
+        default:
+            return nil
         }
     }
 

@@ -140,6 +140,17 @@ struct Program: Sendable {
         let oldestEffective: String
     }
 
+    /// A message or fix template with its fields resolved to accesses.
+    struct CompiledTemplate: Sendable {
+        enum Piece: Sendable {
+            case text(String)
+            case field(Access)
+        }
+        let pieces: [Piece]
+        /// About how long a rendering is (`Template.estimatedLength`), reserved once.
+        let estimatedLength: Int
+    }
+
     /// A rule as the evaluator needs it on every attempt.
     struct CompiledRule: Sendable {
         /// Range of `conditionList`.
@@ -164,6 +175,36 @@ struct Program: Sendable {
         }
     }
 
+    /// `ops`, `children`, `rules` and `conditionList` again, in memory the evaluator reads through plain
+    /// pointers: indexing an array held in a struct field retained and released its buffer on every node and rule.
+    /// Allocated once per graph and freed with it; never written after `Program.init`.
+    final class Flat: @unchecked Sendable {
+        let ops: UnsafeMutableBufferPointer<Op>
+        let children: UnsafeMutableBufferPointer<Int32>
+        let rules: UnsafeMutableBufferPointer<CompiledRule>
+        let conditionList: UnsafeMutableBufferPointer<Int32>
+
+        init(ops: [Op], children: [Int32], rules: [CompiledRule], conditionList: [Int32]) {
+            func copy<T>(_ array: [T]) -> UnsafeMutableBufferPointer<T> {
+                let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: max(1, array.count))
+                _ = buffer.initialize(from: array)
+                return UnsafeMutableBufferPointer(rebasing: buffer[0..<array.count])
+            }
+            self.ops = copy(ops)
+            self.children = copy(children)
+            self.rules = copy(rules)
+            self.conditionList = copy(conditionList)
+        }
+
+        deinit {
+            // The element types are trivial: nothing to deinitialize.
+            ops.baseAddress?.deallocate()
+            children.baseAddress?.deallocate()
+            rules.baseAddress?.deallocate()
+            conditionList.baseAddress?.deallocate()
+        }
+    }
+
     let ops: [Op]
     let children: [Int32]
     let compares: [CompiledCompare]
@@ -172,8 +213,12 @@ struct Program: Sendable {
     let columnNames: [String]
     private let columnIDs: [String: Int]
     let rules: [CompiledRule]
+    /// Per rule (as `rules`): its message and fix with resolved fields.
+    let messages: [CompiledTemplate]
+    let fixes: [CompiledTemplate?]
     let conditionList: [Int32]
     let applicability: [Applicability]
+    let flat: Flat
 
     init(nodes: [RuleGraph.Node], rules: [RuleGraph.CompiledRule], ruleSet: RuleSet) {
         var compiler = Compiler(ruleSet: ruleSet)
@@ -202,11 +247,16 @@ struct Program: Sendable {
             }
         }
         // Columns the messages and fixes read are resolved too (a template may read a column no condition tests).
-        for compiled in rules {
-            for part in compiled.message.parts + (compiled.fix?.parts ?? []) {
-                if case .field(let field) = part { _ = compiler.access(field) }
-            }
+        func template(_ template: Template) -> CompiledTemplate {
+            CompiledTemplate(pieces: template.parts.map { part in
+                switch part {
+                case .text(let text): return .text(text)
+                case .field(let field): return .field(compiler.access(field))
+                }
+            }, estimatedLength: template.estimatedLength)
         }
+        messages = rules.map { template($0.message) }
+        fixes = rules.map { $0.fix.map(template) }
         var conditionList: [Int32] = []
         var compiledRules: [CompiledRule] = []
         var applicabilityIDs: [String: Int] = [:]
@@ -238,6 +288,7 @@ struct Program: Sendable {
         self.conditionList = conditionList
         self.rules = compiledRules
         self.applicability = applicability
+        flat = Flat(ops: ops, children: children, rules: compiledRules, conditionList: conditionList)
         self.columnNames = compiler.columnNames
         self.columnIDs = compiler.columnIDs
         // Column positions are resolved last, once every column a rule reads is known.

@@ -263,6 +263,9 @@ struct ResultCollector {
     var seenNotChecked = Set<NotChecked>()
     var staleTables: [String] = []
     var firedRules = Set<String>()
+    /// Whether `firedRules` is kept (only suppressions read it; the graph's evaluator turns it off when the rule
+    /// set has none).
+    var tracksFiredRules = true
 
     init(claimIndex: Int, claimID: String) { self.claimIndex = claimIndex; self.claimID = claimID }
 
@@ -277,12 +280,18 @@ struct ResultCollector {
     mutating func add(facts: Edit.RuleFacts, qualifiedID: String, message: Template, fix: Template?, line: Int?,
                       related: Edit.Related?, stale: Bool, staleNotes: [String], explanation: [String]?,
                       read: (FieldRef) -> Value) {
+        add(facts: facts, qualifiedID: qualifiedID, message: TemplateRenderer.render(message, read: read),
+            fix: fix.map { TemplateRenderer.render($0, read: read) }, line: line, related: related, stale: stale,
+            staleNotes: staleNotes, explanation: explanation)
+    }
+
+    /// `add` with the message and fix already rendered.
+    mutating func add(facts: Edit.RuleFacts, qualifiedID: String, message: String, fix: String?, line: Int?,
+                      related: Edit.Related?, stale: Bool, staleNotes: [String], explanation: [String]?) {
         for note in staleNotes where !staleTables.contains(note) { staleTables.append(note) }
-        firedRules.insert(qualifiedID)
-        edits.append(Edit(
-            facts: facts, claimID: claimID, claimIndex: claimIndex, line: line,
-            related: related, message: TemplateRenderer.render(message, read: read),
-            fix: fix.map { TemplateRenderer.render($0, read: read) }, stale: stale, explanation: explanation))
+        if tracksFiredRules { firedRules.insert(qualifiedID) }
+        edits.append(Edit(facts: facts, claimID: claimID, claimIndex: claimIndex, line: line, related: related,
+                          message: message, fix: fix, stale: stale, explanation: explanation))
     }
 
     mutating func finish(ruleSet: RuleSet) -> ClaimResult {

@@ -66,15 +66,32 @@ public final class RuleGraph: Sendable {
     /// takes one reference to it, not copies of its arrays.
     final class ScopeRules: Sendable {
         let keyField: Program.Access
+        /// Position among every `ScopeRules` of the graph (`scopeRules`, then `windowedPairRules`): the
+        /// evaluator's per-scope caches are indexed by it.
+        let ordinal: Int
         let generic: [Int32]
-        let byKey: [String: [Int32]]
+        /// Rules by the value of `keyField`: `keyedLists[byKey[value]]`.
+        let byKey: [String: Int32]
+        let keyedLists: [[Int32]]
+        /// The line whose procedure code is `keyField`, when it is one (the evaluator then dispatches by the code's
+        /// number in the batch index instead of hashing the text on every binding).
+        let keyLine: Role?
         let byLookup: [(node: Int32, rules: [Int32])]
         let all: [Int32]
 
-        init(_ dispatch: Dispatch, keyField: Program.Access) {
+        init(_ dispatch: Dispatch, keyField: Program.Access, ordinal: Int) {
             self.keyField = keyField
+            self.ordinal = ordinal
             generic = dispatch.generic.map { Int32($0) }
-            byKey = dispatch.byKey.mapValues { $0.map { Int32($0) } }
+            var byKey: [String: Int32] = [:]
+            var keyedLists: [[Int32]] = []
+            for (key, rules) in dispatch.byKey.sorted(by: { $0.key < $1.key }) {
+                byKey[key] = Int32(keyedLists.count)
+                keyedLists.append(rules.map { Int32($0) })
+            }
+            self.byKey = byKey
+            self.keyedLists = keyedLists
+            if case .line(let role, .code) = keyField { keyLine = role } else { keyLine = nil }
             byLookup = dispatch.byLookup.map { (Int32($0.node), $0.rules.map { Int32($0) }) }
             all = dispatch.all.map { Int32($0) }
         }
@@ -188,11 +205,14 @@ public final class RuleGraph: Sendable {
         self.program = program
         var scopeRules: [ScopeRules?] = Array(repeating: nil, count: Scope.allCases.count)
         for (scope, rules) in sameDay {
-            scopeRules[scope.ordinal] = ScopeRules(rules, keyField: program.access(template: Self.keyField(scope)))
+            scopeRules[scope.ordinal] = ScopeRules(rules, keyField: program.access(template: Self.keyField(scope)),
+                                                   ordinal: scope.ordinal)
         }
         self.scopeRules = scopeRules
         let pairKey = program.access(template: Self.keyField(.linePair))
-        windowedPairRules = windowed.map { ($0.days, ScopeRules($0.dispatch, keyField: pairKey)) }
+        windowedPairRules = windowed.enumerated().map { position, entry in
+            (entry.days, ScopeRules(entry.dispatch, keyField: pairKey, ordinal: Scope.allCases.count + position))
+        }
         let indexed = dispatch.values.reduce(0) { $0 + Set($1.byKey.values.flatMap { $0 }).count }
         let byLookup = dispatch.values.reduce(0) { $0 + $1.byLookup.reduce(0) { $0 + $1.rules.count } }
         let generic = dispatch.values.reduce(0) { $0 + $1.generic.count }

@@ -33,9 +33,23 @@ enum Value {
     var number: Double? {
         switch self {
         case .number(let value): return value
-        case .text(let text): return Double(text)
+        case .text(let text): return Value.wholeNumber(text) ?? Double(text)
         default: return nil
         }
+    }
+
+    /// A text of 1 to 15 ASCII digits as its value (what `Double(text)` gives, without strtod: table columns such
+    /// as MUE units are read as text on every comparison); nil for any other text.
+    @inline(__always)
+    static func wholeNumber(_ text: String) -> Double? {
+        let digits = text.utf8
+        guard !digits.isEmpty, digits.count <= 15 else { return nil }
+        var value: Int64 = 0
+        for byte in digits {
+            guard byte >= 48, byte <= 57 else { return nil }
+            value = value * 10 + Int64(byte - 48)
+        }
+        return Double(value)
     }
 }
 
@@ -151,11 +165,16 @@ enum FieldReader {
 
     /// `claim.diagnosis(forPointer:)` without building the list of pointable diagnoses.
     static func pointed(_ diagnoses: [Diagnosis], _ pointer: Int) -> Diagnosis? {
+        pointedIndex(diagnoses, pointer).map { diagnoses[$0] }
+    }
+
+    /// The index in `diagnoses` of the one a line's pointer names; nil when it names none.
+    static func pointedIndex(_ diagnoses: [Diagnosis], _ pointer: Int) -> Int? {
         guard pointer >= 1 else { return nil }
         var position = 0
-        for diagnosis in diagnoses where diagnosis.role == .principal || diagnosis.role == .other {
+        for (index, diagnosis) in diagnoses.enumerated() where diagnosis.role == .principal || diagnosis.role == .other {
             position += 1
-            if position == pointer { return diagnosis }
+            if position == pointer { return index }
         }
         return nil
     }
@@ -403,19 +422,24 @@ enum TemplateRenderer {
         for part in template.parts {
             switch part {
             case .text(let text): result += text
-            case .field(let field):
-                switch read(field) {
-                case .text(let value): result += value
-                case .list(let items):
-                    for (index, item) in items.enumerated() {
-                        if index > 0 { result += ", " }
-                        result += item
-                    }
-                case let other: result += other.text ?? "(none)"
-                }
+            case .field(let field): append(read(field), to: &result)
             }
         }
         return result
+    }
+
+    /// A field's value as a template shows it: a list joined by ", ", a missing value as `(none)`.
+    @inline(__always)
+    static func append(_ value: Value, to result: inout String) {
+        switch value {
+        case .text(let value): result += value
+        case .list(let items):
+            for (index, item) in items.enumerated() {
+                if index > 0 { result += ", " }
+                result += item
+            }
+        case let other: result += other.text ?? "(none)"
+        }
     }
 }
 
