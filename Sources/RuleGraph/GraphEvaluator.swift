@@ -88,8 +88,8 @@ final class GraphEvaluator {
             buffer.initialize(repeating: value)
             return buffer
         }
-        stamps = buffer(program.ops.count, 0)
-        flags = buffer(program.ops.count, 0)
+        stamps = buffer(ops.count, 0)
+        flags = buffer(ops.count, 0)
         rowStamps = buffer(graph.slotCount, 0)
         rowTables = buffer(graph.slotCount, 0)
         rowReleases = buffer(graph.slotCount, 0)
@@ -297,6 +297,10 @@ final class GraphEvaluator {
         }
     }
 
+    /// The batch-index position of the bound line in a role; -1 when none is bound.
+    @inline(__always)
+    private func linePosition(_ role: Role) -> Int { role == .the ? lineAt : role == .b ? bAt : aAt }
+
     /// The rules keyed on the binding's value of the scope's key field: for a line's code, found once per code
     /// of the batch and then read from `dispatchCache`.
     @inline(__always)
@@ -305,7 +309,7 @@ final class GraphEvaluator {
             guard let key = read(rules.keyField).text, let entry = rules.byKey[key] else { return nil }
             return rules.keyedLists[Int(entry)]
         }
-        let position = role == .the ? lineAt : role == .b ? bAt : aAt
+        let position = linePosition(role)
         guard position >= 0 else { return nil }
         let code = index.codeOfLine[position]
         guard code >= 0 else { return nil }
@@ -716,7 +720,7 @@ final class GraphEvaluator {
     private func lineListHolds(_ compiled: Program.CompiledCompare, _ stale: inout Bool,
                                _ uncovered: inout [(String, String)]?) -> Bool? {
         guard case .line(let role, let field) = compiled.access else { return nil }
-        let position = role == .the ? lineAt : role == .b ? bAt : aAt
+        let position = linePosition(role)
         guard position >= 0 else { return nil }
         switch field {
         case .modifiers:

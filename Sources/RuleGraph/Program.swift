@@ -175,8 +175,9 @@ struct Program: Sendable {
         }
     }
 
-    /// `ops`, `children`, `rules` and `conditionList` again, in memory the evaluator reads through plain
-    /// pointers: indexing an array held in a struct field retained and released its buffer on every node and rule.
+    /// The nodes (`ops`, their `children`), the rules and each rule's run of `conditionList`, in memory the evaluator
+    /// reads through plain pointers: indexing an array held in a struct field retained and released its buffer on
+    /// every node and rule.
     /// Allocated once per graph and freed with it; never written after `Program.init`.
     final class Flat: @unchecked Sendable {
         let ops: UnsafeMutableBufferPointer<Op>
@@ -205,18 +206,14 @@ struct Program: Sendable {
         }
     }
 
-    let ops: [Op]
-    let children: [Int32]
     let compares: [CompiledCompare]
     let lookups: [CompiledLookup]
     let tables: [CompiledTable]
     let columnNames: [String]
     private let columnIDs: [String: Int]
-    let rules: [CompiledRule]
     /// Per rule (as `rules`): its message and fix with resolved fields.
     let messages: [CompiledTemplate]
     let fixes: [CompiledTemplate?]
-    let conditionList: [Int32]
     let applicability: [Applicability]
     let flat: Flat
 
@@ -281,12 +278,8 @@ struct Program: Sendable {
                                               through: rule.window.expires?.dayNumber ?? Int.max,
                                               applicability: applies))
         }
-        self.ops = ops
-        self.children = children
         self.compares = compares
         self.lookups = lookups
-        self.conditionList = conditionList
-        self.rules = compiledRules
         self.applicability = applicability
         flat = Flat(ops: ops, children: children, rules: compiledRules, conditionList: conditionList)
         self.columnNames = compiler.columnNames
