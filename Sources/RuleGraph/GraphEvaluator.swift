@@ -18,6 +18,11 @@ final class GraphEvaluator {
     private let children: UnsafeMutableBufferPointer<Int32>
     private let compiledRules: UnsafeMutableBufferPointer<Program.CompiledRule>
     private let conditionList: UnsafeMutableBufferPointer<Int32>
+    private let releases: UnsafeMutableBufferPointer<Program.ReleaseEntry>
+    private let releaseColumns: UnsafeMutableBufferPointer<Int32>
+    private let tableEntries: UnsafeMutableBufferPointer<Program.TableEntry>
+    private let lookupEntries: UnsafeMutableBufferPointer<Program.LookupEntry>
+    private let compares: UnsafeMutableBufferPointer<Program.CompiledCompare>
     private let index: BatchIndex
     private let context: EvaluationContext
     private let today: CalendarDate?
@@ -29,7 +34,7 @@ final class GraphEvaluator {
     private let flags: UnsafeMutableBufferPointer<UInt8>
     private var generation: UInt32 = 0
     private let rowStamps: UnsafeMutableBufferPointer<UInt32>
-    private let rowTables: UnsafeMutableBufferPointer<Int32>
+    /// The bound row's release, as an index of `Program.Flat.releases`.
     private let rowReleases: UnsafeMutableBufferPointer<Int32>
     private let rowNumbers: UnsafeMutableBufferPointer<Int32>
     private let applyStamps: UnsafeMutableBufferPointer<UInt32>
@@ -37,8 +42,18 @@ final class GraphEvaluator {
     /// Per scope (`ScopeRules.ordinal`) and code of the batch (`BatchIndex.codeOfLine`): the scope's
     /// `keyedLists` entry for that code, -1 when no rule is keyed on it, -2 until first looked up.
     private let dispatchCache: UnsafeMutableBufferPointer<Int32>
+    /// Per release key part (`Program.Release.keyPart`) and code of the batch: the code's stored form in that
+    /// release's table (`Table.keyCode`), valid where `keyCodeStates` is 1; 2: no row has it; 0: not looked up yet.
+    private let keyCodes: UnsafeMutableBufferPointer<UInt64>
+    private let keyCodeStates: UnsafeMutableBufferPointer<UInt8>
+    /// Per code of the batch: its text is empty (a lookup key part that is empty finds nothing).
+    private let codeIsEmpty: UnsafeMutableBufferPointer<Bool>
     private var claimGeneration: UInt32 = 0
+    /// The UTF-8 of the message or fix being rendered.
+    private var scratch: [UInt8] = []
     private var notCovered: [Int: [(String, String)]] = [:]
+    /// `!notCovered.isEmpty`, kept as a flag: reading the dictionary's count on every node retained its storage.
+    private var anyNotCovered = false
     private var traces: [Int: [String]] = [:]
 
     // The binding.
@@ -77,6 +92,11 @@ final class GraphEvaluator {
         children = program.flat.children
         compiledRules = program.flat.rules
         conditionList = program.flat.conditionList
+        releases = program.flat.releases
+        releaseColumns = program.flat.releaseColumns
+        tableEntries = program.flat.tables
+        lookupEntries = program.flat.lookups
+        compares = program.flat.compares
         self.index = index
         claimBox = Shared(Claim(type: .professional, id: "", totalCharge: Money(cents: 0), billingProvider: nil,
                                 subscriber: Subscriber(name: nil), patient: Patient(name: nil, isSubscriber: true), payer: nil))
@@ -91,12 +111,15 @@ final class GraphEvaluator {
         stamps = buffer(ops.count, 0)
         flags = buffer(ops.count, 0)
         rowStamps = buffer(graph.slotCount, 0)
-        rowTables = buffer(graph.slotCount, 0)
         rowReleases = buffer(graph.slotCount, 0)
         rowNumbers = buffer(graph.slotCount, 0)
         applyStamps = buffer(program.applicability.count, 0)
         applyFlags = buffer(program.applicability.count, false)
         dispatchCache = buffer((Scope.allCases.count + graph.windowedPairRules.count) * index.codeCount, -2)
+        keyCodes = buffer(program.keyPartCount * index.codeCount, 0)
+        keyCodeStates = buffer(program.keyPartCount * index.codeCount, 0)
+        codeIsEmpty = buffer(index.codeCount, false)
+        for (code, text) in index.codeTexts.enumerated() where text.isEmpty { codeIsEmpty[code] = true }
         var suppressions: [String: [String]] = [:]
         for compiled in graph.rules where !compiled.rule.suppresses.isEmpty {
             let rule = compiled.rule
@@ -107,7 +130,10 @@ final class GraphEvaluator {
 
     deinit {
         for buffer in [stamps, rowStamps, applyStamps] { buffer.deallocate() }
-        for buffer in [rowTables, rowReleases, rowNumbers, dispatchCache] { buffer.deallocate() }
+        for buffer in [rowReleases, rowNumbers, dispatchCache] { buffer.deallocate() }
+        keyCodes.deallocate()
+        keyCodeStates.deallocate()
+        codeIsEmpty.deallocate()
         flags.deallocate()
         applyFlags.deallocate()
     }
@@ -123,8 +149,11 @@ final class GraphEvaluator {
             for i in rowStamps.indices { rowStamps[i] = 0 }
             generation = 1
         }
-        if !notCovered.isEmpty { notCovered.removeAll(keepingCapacity: true) }
-        if !traces.isEmpty { traces.removeAll(keepingCapacity: true) }
+        if anyNotCovered {
+            notCovered.removeAll(keepingCapacity: true)
+            anyNotCovered = false
+        }
+        if explain, !traces.isEmpty { traces.removeAll(keepingCapacity: true) }
     }
 
     private func clearBinding() {
@@ -291,7 +320,7 @@ final class GraphEvaluator {
             // The shared lookup runs once; its rules are tried only when it holds, or when it could not be
             // checked (they must each report that).
             let holds = evaluate(Int(node))
-            if holds || notCovered[Int(node)] != nil {
+            if holds || (anyNotCovered && notCovered[Int(node)] != nil) {
                 for rule in keyed { attempt(Int(rule), &collector) }
             }
         }
@@ -333,7 +362,7 @@ final class GraphEvaluator {
             let node = Int(conditionList[position])
             let holds = evaluate(node)
             if flags[node] & 2 != 0 { stale = true }
-            if !notCovered.isEmpty, let found = notCovered[node] { Self.add(found, to: &uncovered) }
+            if anyNotCovered, let found = notCovered[node] { Self.add(found, to: &uncovered) }
             if explain, let found = traces[node] { Self.add(found, to: &trace) }
             if !holds { fired = false; break }
         }
@@ -359,18 +388,43 @@ final class GraphEvaluator {
                       staleNotes: staleNotes, explanation: explain ? trace : nil)
     }
 
-    /// `TemplateRenderer.render` on a template whose fields were resolved when the program was built.
+    /// `TemplateRenderer.render` on a template whose fields were resolved when the program was built, written as
+    /// UTF-8 into a buffer this evaluator reuses and made a string once (appending to a `String` piece by piece
+    /// cost about 330 instructions a piece).
     private func render(_ template: Program.CompiledTemplate) -> String {
         if template.pieces.count == 1, case .text(let text) = template.pieces[0] { return text }
-        var result = ""
-        result.reserveCapacity(template.estimatedLength)
+        scratch.removeAll(keepingCapacity: true)
         for piece in template.pieces {
             switch piece {
-            case .text(let text): result += text
-            case .field(let access): TemplateRenderer.append(read(access), to: &result)
+            case .text(let text): scratch.append(contentsOf: text.utf8)
+            case .field(let access): appendText(of: read(access))
             }
         }
-        return result
+        return String(decoding: scratch, as: UTF8.self)
+    }
+
+    /// `TemplateRenderer.append` into `scratch`: a list joined by ", ", a missing value as `(none)`, a whole
+    /// number written as digits.
+    private func appendText(of value: Value) {
+        switch value {
+        case .text(let text): scratch.append(contentsOf: text.utf8)
+        case .list(let items):
+            for (index, item) in items.enumerated() {
+                if index > 0 { scratch.append(contentsOf: ", ".utf8) }
+                scratch.append(contentsOf: item.utf8)
+            }
+        case .number(let number) where number == number.rounded() && abs(number) < 1e15:
+            // `Value.text`'s `String(Int64(value))`, without the string.
+            var whole = Int64(number)
+            if whole < 0 { scratch.append(UInt8(ascii: "-")); whole = -whole }
+            let start = scratch.count
+            repeat {
+                scratch.append(UInt8(truncatingIfNeeded: 48 + whole % 10))
+                whole /= 10
+            } while whole > 0
+            scratch[start...].reverse()
+        case let other: scratch.append(contentsOf: (other.text ?? "(none)").utf8)
+        }
     }
 
     /// The notices for the stale releases a fired rule used: the tables of its lookups and table memberships that
@@ -444,12 +498,66 @@ final class GraphEvaluator {
             return FieldReader.diagnosis(field, claimBox.value.diagnoses[at], position: position)
         case .column(let slot, let column):
             guard slot < rowStamps.count, rowStamps[slot] == generation else { return .missing }
-            let release = program.tables[Int(rowTables[slot])].releases[Int(rowReleases[slot])]
-            let position = release.columns[column]
+            let release = releases[Int(rowReleases[slot])]
+            let position = Int(releaseColumns[release.columnsStart + column])
             guard position >= 0 else { return .missing }
-            return .text(release.table.value(row: rowNumbers[slot], column: position))
+            let row = rowNumbers[slot]
+            return .text(release.table._withUnsafeGuaranteedRef { $0.value(row: row, column: position) })
         case .unbound:
             return .missing
+        }
+    }
+
+    /// `read(access).number`, with the numeric fields of a line and table columns read as numbers directly.
+    @inline(__always)
+    private func number(_ access: Program.Access) -> Double? {
+        switch access {
+        case .line(let role, let field):
+            let position = linePosition(role)
+            guard position >= 0 else { return nil }
+            switch field {
+            case .units: return index.lineBoxes[position].value.units?.value
+            case .charge: return index.lineBoxes[position].value.charge.cents.map { Double($0) / 100 }
+            case .number: return Double(index.lineBoxes[position].value.number)
+            case .dayUnits: return index.dayUnitsOfLine[position] ?? index.lineBoxes[position].value.units?.value
+            case .patientDayRepeats: return index.patientDayRepeatsOfLine[position].map(Double.init)
+            default: return read(access).number
+            }
+        case .column(let slot, let column):
+            guard slot < rowStamps.count, rowStamps[slot] == generation else { return nil }
+            let release = releases[Int(rowReleases[slot])]
+            let position = Int(releaseColumns[release.columnsStart + column])
+            guard position >= 0 else { return nil }
+            let row = rowNumbers[slot]
+            return release.table._withUnsafeGuaranteedRef { $0.number(row: row, column: position) }
+        default:
+            return read(access).number
+        }
+    }
+
+    /// `value(operand).number` without building values: a date operand, or arithmetic on one, is not a number.
+    private func numeric(_ operand: Program.Operand) -> Double? {
+        switch operand {
+        case .number(let number): return number
+        case .date: return nil
+        case .field(let access): return number(access)
+        case .fieldNumber(let access, let op, let r):
+            guard let l = number(access) else { return nil }
+            return Self.arithmetic(op, l, r)
+        case .binary(let op, let lhs, let rhs):
+            guard let l = numeric(lhs), let r = numeric(rhs) else { return nil }
+            return Self.arithmetic(op, l, r)
+        }
+    }
+
+    /// `Compare.apply` on two numbers; nil for a division by zero.
+    @inline(__always)
+    private static func arithmetic(_ op: Expression.Operator, _ l: Double, _ r: Double) -> Double? {
+        switch op {
+        case .add: return l + r
+        case .subtract: return l - r
+        case .multiply: return l * r
+        case .divide: return r == 0 ? nil : l / r
         }
     }
 
@@ -460,6 +568,8 @@ final class GraphEvaluator {
         case .field(let access): return read(access)
         case .binary(let op, let lhs, let rhs):
             return Compare.apply(op, value(lhs), value(rhs))
+        case .fieldNumber(let access, let op, let number):
+            return Compare.apply(op, read(access), .number(number))
         }
     }
 
@@ -494,16 +604,31 @@ final class GraphEvaluator {
             let part = Int(inner)
             let holds = evaluate(part)
             if flags[part] & 2 != 0 { stale = true }
-            if let found = notCovered[part] { Self.add(found, to: &uncovered) }
+            if anyNotCovered, let found = notCovered[part] { Self.add(found, to: &uncovered) }
             if !holds && explain { Self.add(["not (\(describe(part)))"], to: &trace) }
             result = !holds
         case .lookup(let lookup):
             result = self.lookup(Int(lookup), &stale, &uncovered, &trace)
         case .compare(let compare):
-            let compiled = program.compares[Int(compare)]
-            if !explain, let direct = lineListHolds(compiled, &stale, &uncovered) {
-                result = direct
-                break
+            let compiled = compares[Int(compare)]
+            if !explain {
+                // `holds` on numbers read as numbers (`value.number`), no `Value` built.
+                if case .numericConstant(let order, let rhs) = compiled.test {
+                    result = number(compiled.access).map { order.holds($0, rhs) } ?? false
+                    break
+                }
+                if case .numeric(let order, let operand) = compiled.test {
+                    if let lhs = number(compiled.access), let rhs = numeric(program.operands[Int(operand)]) {
+                        result = order.holds(lhs, rhs)
+                    } else {
+                        result = false
+                    }
+                    break
+                }
+                if let direct = lineListHolds(compiled, &stale, &uncovered) {
+                    result = direct
+                    break
+                }
             }
             let value = read(compiled.access)
             result = holds(value, compiled.test, &stale, &uncovered)
@@ -513,7 +638,10 @@ final class GraphEvaluator {
         }
         stamps[id] = generation
         flags[id] = (result ? 1 : 0) | (stale ? 2 : 0)
-        if let uncovered { notCovered[id] = uncovered }
+        if let uncovered {
+            notCovered[id] = uncovered
+            anyNotCovered = true
+        }
         if explain, let trace { traces[id] = trace }
         return result
     }
@@ -528,7 +656,7 @@ final class GraphEvaluator {
     @inline(__always)
     private func absorb(_ child: Int, _ stale: inout Bool, _ uncovered: inout [(String, String)]?, _ trace: inout [String]?) {
         if flags[child] & 2 != 0 { stale = true }
-        if !notCovered.isEmpty, let found = notCovered[child] { Self.add(found, to: &uncovered) }
+        if anyNotCovered, let found = notCovered[child] { Self.add(found, to: &uncovered) }
         if explain, let found = traces[child] { Self.add(found, to: &trace) }
     }
 
@@ -543,17 +671,23 @@ final class GraphEvaluator {
         }
     }
 
-    /// The release of a CSV table in force on the binding's date (`TableResolver.choose` on day numbers).
+    /// The release of CSV table `tableID` in force on the binding's date (`TableResolver.choose` on day numbers),
+    /// as an index of `releases`.
     @inline(__always)
-    private func release(of table: Program.CompiledTable) -> (index: Int, stale: Bool)? {
+    private func release(of tableID: Int) -> (index: Int, stale: Bool)? {
+        let entry = tableEntries[tableID]
         var chosen = -1
-        for (position, release) in table.releases.enumerated() {
-            if release.effective > day { break }
+        for position in Int(entry.start)..<Int(entry.start + entry.count) {
+            if releases[position].effective > day { break }
             chosen = position
         }
         guard chosen >= 0 else { return nil }
-        let stale = table.releases[chosen].expires.map { day > $0 } ?? false
-        return (chosen, stale)
+        return (chosen, day > releases[chosen].expires)
+    }
+
+    /// The finding of a table with no release in force on the binding's date.
+    private func noRelease(_ name: String, table tableID: Int) -> (String, String) {
+        (name, "no release before \(program.tables[tableID].oldestEffective) is loaded")
     }
 
     private func member(_ set: Program.Members, _ value: String, _ stale: inout Bool, _ uncovered: inout [(String, String)]?) -> Bool {
@@ -561,20 +695,80 @@ final class GraphEvaluator {
         case .codes(let codes): return codes.set.contains(value)
         case .none: return false
         case .table(let id, let name):
-            let table = program.tables[id]
-            guard let (chosen, isStale) = release(of: table) else {
-                Self.add([(name, "no release before \(table.oldestEffective) is loaded")], to: &uncovered)
+            guard let (chosen, isStale) = release(of: id) else {
+                Self.add([noRelease(name, table: id)], to: &uncovered)
                 return false
             }
-            let found = table.releases[chosen].table.row(key: value, on: date) != nil
+            let date = self.date
+            let found = releases[chosen].table._withUnsafeGuaranteedRef { $0.row(key: value, on: date) } != nil
             if isStale && found { stale = true }
             return found
         }
     }
 
+    /// The hot path of `lookup` (NCCI pairs, MUE): a key of one or two bound lines' procedure codes, looked up by
+    /// the codes' stored forms, found once per code of the batch and release. nil when the key is not of that
+    /// shape or a line is not bound (then `lookup` reads the fields); the same result and findings otherwise.
+    @inline(__always)
+    private func lookupByCodes(_ id: Int, table tableID: Int, _ stale: inout Bool,
+                               _ uncovered: inout [(String, String)]?) -> Bool? {
+        let lookup = lookupEntries[id]
+        guard lookup.codeKey else { return nil }
+        let firstAt = linePosition(lookup.first)
+        guard firstAt >= 0 else { return nil }
+        let first = Int(index.codeOfLine[firstAt])
+        guard first >= 0, !codeIsEmpty[first] else { return false }
+        var second = -1
+        if let secondRole = lookup.second {
+            let secondAt = linePosition(secondRole)
+            guard secondAt >= 0 else { return nil }
+            second = Int(index.codeOfLine[secondAt])
+            guard second >= 0, !codeIsEmpty[second] else { return false }
+        }
+        guard let (chosen, isStale) = release(of: tableID) else {
+            Self.add([noRelease(program.lookups[id].name, table: tableID)], to: &uncovered)
+            return false
+        }
+        let release = releases[chosen]
+        let day = Int32(clamping: self.day)
+        guard let code1 = keyCode(first, part: 0, of: release) else { return false }
+        let row: Int32?
+        if second >= 0 {
+            guard let code2 = keyCode(second, part: 1, of: release) else { return false }
+            row = release.table._withUnsafeGuaranteedRef { $0.row(code1: code1, code2: code2, day: day) }
+        } else {
+            row = release.table._withUnsafeGuaranteedRef { $0.row(code: code1, day: day) }
+        }
+        guard let row else { return false }
+        bind(Int(lookup.slot), release: chosen, row: row, stale: isStale, &stale)
+        return true
+    }
+
+    /// A batch code's stored form as a key part of a release's table, found once (`keyCodes`).
+    @inline(__always)
+    private func keyCode(_ code: Int, part: Int, of release: Program.ReleaseEntry) -> UInt64? {
+        guard part < release.keyCount else { return nil }
+        let slot = (release.keyPart + part) * index.codeCount + code
+        switch keyCodeStates[slot] {
+        case 1: return keyCodes[slot]
+        case 2: return nil
+        default:
+            let text = index.codeTexts[code]
+            guard let stored = release.table._withUnsafeGuaranteedRef({ $0.keyCode(text, part: part) }) else {
+                keyCodeStates[slot] = 2
+                return nil
+            }
+            keyCodes[slot] = stored
+            keyCodeStates[slot] = 1
+            return stored
+        }
+    }
+
     private func lookup(_ id: Int, _ stale: inout Bool, _ uncovered: inout [(String, String)]?, _ trace: inout [String]?) -> Bool {
+        let tableID = Int(lookupEntries[id].table)
+        guard tableID >= 0 else { return false }
+        if !explain, let found = lookupByCodes(id, table: tableID, &stale, &uncovered) { return found }
         let lookup = program.lookups[id]
-        guard let tableID = lookup.table else { return false }
         let key = lookup.key
         // The hot path (NCCI pairs, MUE): one or two text parts, no arrays built.
         let first = read(key[0])
@@ -586,15 +780,14 @@ final class GraphEvaluator {
                 guard let text = second.text, !text.isEmpty else { return false }
                 two = text
             }
-            let table = program.tables[tableID]
-            guard let (chosen, isStale) = release(of: table) else {
-                Self.add([(lookup.name, "no release before \(table.oldestEffective) is loaded")], to: &uncovered)
+            guard let (chosen, isStale) = release(of: tableID) else {
+                Self.add([noRelease(lookup.name, table: tableID)], to: &uncovered)
                 return false
             }
-            let release = table.releases[chosen]
+            let release = program.tables[tableID].releases[chosen - Int(tableEntries[tableID].start)]
             let row = key.count == 1 ? release.table.row(key: one, on: date) : release.table.row(key1: one, key2: two, on: date)
             guard let row else { return false }
-            bind(lookup.slot, table: tableID, release: chosen, row: row, stale: isStale, &stale)
+            bind(lookup.slot, release: chosen, row: row, stale: isStale, &stale)
             if explain {
                 Self.add(["\(lookup.name) \(release.name) has row \(key.count == 1 ? one : "\(one) / \(two)") in force on \(date)"], to: &trace)
             }
@@ -616,12 +809,11 @@ final class GraphEvaluator {
                 parts.append([text])
             }
         }
-        let table = program.tables[tableID]
-        guard let (chosen, isStale) = release(of: table) else {
-            Self.add([(lookup.name, "no release before \(table.oldestEffective) is loaded")], to: &uncovered)
+        guard let (chosen, isStale) = release(of: tableID) else {
+            Self.add([noRelease(lookup.name, table: tableID)], to: &uncovered)
             return false
         }
-        let release = table.releases[chosen]
+        let release = program.tables[tableID].releases[chosen - Int(tableEntries[tableID].start)]
         var found: (key: [String], row: Int32)?
         if single {
             let parts = parts.map { $0[0] }
@@ -634,7 +826,7 @@ final class GraphEvaluator {
             }
         }
         guard let (matched, row) = found else { return false }
-        bind(lookup.slot, table: tableID, release: chosen, row: row, stale: isStale, &stale)
+        bind(lookup.slot, release: chosen, row: row, stale: isStale, &stale)
         if explain {
             Self.add(["\(lookup.name) \(release.name) has row \(matched.joined(separator: " / ")) in force on \(date)"], to: &trace)
         }
@@ -642,9 +834,8 @@ final class GraphEvaluator {
     }
 
     @inline(__always)
-    private func bind(_ slot: Int, table: Int, release: Int, row: Int32, stale isStale: Bool, _ stale: inout Bool) {
+    private func bind(_ slot: Int, release: Int, row: Int32, stale isStale: Bool, _ stale: inout Bool) {
         if isStale { stale = true }
-        rowTables[slot] = Int32(table)
         rowReleases[slot] = Int32(release)
         rowNumbers[slot] = row
         rowStamps[slot] = generation
@@ -662,43 +853,50 @@ final class GraphEvaluator {
             case .text(let text): return text.isEmpty != wanted
             default: return wanted
             }
-        case .equals(let literal): return equals(value, literal)
+        case .equals(let literal): return equals(value, program.literals[Int(literal)])
         case .notEquals(let literal):
             if case .missing = value { return false }
-            return !equals(value, literal)
+            return !equals(value, program.literals[Int(literal)])
         case .inSet(let set):
             guard !Compare.isMissing(value), let text = value.text else { return false }
-            return member(set, text, &stale, &uncovered)
+            return member(program.memberSets[Int(set)], text, &stale, &uncovered)
         case .notInSet(let set):
             guard !Compare.isMissing(value), let text = value.text else { return false }
-            return !member(set, text, &stale, &uncovered)
+            return !member(program.memberSets[Int(set)], text, &stale, &uncovered)
         case .numeric(let order, let operand):
-            guard let lhs = value.number, let rhs = self.value(operand).number else { return false }
+            guard let lhs = value.number, let rhs = self.value(program.operands[Int(operand)]).number else { return false }
+            return order.holds(lhs, rhs)
+        case .numericConstant(let order, let rhs):
+            guard let lhs = value.number else { return false }
             return order.holds(lhs, rhs)
         case .dates(let order, let operand):
-            guard case .date(let lhs) = value, case .date(let rhs) = self.value(operand) else { return false }
+            guard case .date(let lhs) = value, case .date(let rhs) = self.value(program.operands[Int(operand)]) else { return false }
             return order.holds(lhs.dayNumber, rhs.dayNumber)
         case .includes(let literal):
             guard case .list(let items) = value else { return false }
+            let literal = program.texts[Int(literal)]
             return items.contains(literal)
         case .includesAny(let set):
             guard case .list(let items) = value else { return false }
+            let set = program.memberSets[Int(set)]
             for item in items where member(set, item, &stale, &uncovered) { return true }
             return false
         case .includesNone(let set):
             guard case .list(let items) = value else { return false }
+            let set = program.memberSets[Int(set)]
             for item in items where member(set, item, &stale, &uncovered) { return false }
             return true
         case .includesOutside(let set):
             guard case .list(let items) = value else { return false }
+            let set = program.memberSets[Int(set)]
             for item in items where !member(set, item, &stale, &uncovered) { return true }
             return false
         case .matches(let pattern):
-            guard !Compare.isMissing(value), let pattern, let text = value.text else { return false }
+            guard !Compare.isMissing(value), let pattern = program.patterns[Int(pattern)], let text = value.text else { return false }
             return text.wholeMatch(of: pattern.regex) != nil
         case .startsWith(let prefixes):
             guard !Compare.isMissing(value), let text = value.text else { return false }
-            return prefixes.contains { text.hasPrefix($0) }
+            return program.prefixLists[Int(prefixes)].contains { text.hasPrefix($0) }
         case .sameAs(let other):
             guard let lhs = value.text, let rhs = read(other).text else { return false }
             return lhs == rhs
@@ -707,7 +905,7 @@ final class GraphEvaluator {
             return lhs != rhs
         case .count(let inner):
             guard case .list(let items) = value else { return false }
-            return holds(.number(Double(items.count)), inner, &stale, &uncovered)
+            return holds(.number(Double(items.count)), program.innerTests[Int(inner)], &stale, &uncovered)
         case .isTrue(let wanted):
             guard case .flag(let flag) = value else { return false }
             return flag == wanted
@@ -726,25 +924,30 @@ final class GraphEvaluator {
         case .modifiers:
             let modifiers = index.lineBoxes[position].value.modifiers
             switch compiled.test {
-            case .includes(let literal): return modifiers.contains { $0.text == literal }
+            case .includes(let literal):
+                let literal = program.texts[Int(literal)]
+                return modifiers.contains { $0.text == literal }
             case .includesAny(let set):
+                let set = program.memberSets[Int(set)]
                 for modifier in modifiers where member(set, modifier.text, &stale, &uncovered) { return true }
                 return false
             case .includesNone(let set):
+                let set = program.memberSets[Int(set)]
                 for modifier in modifiers where member(set, modifier.text, &stale, &uncovered) { return false }
                 return true
             case .includesOutside(let set):
+                let set = program.memberSets[Int(set)]
                 for modifier in modifiers where !member(set, modifier.text, &stale, &uncovered) { return true }
                 return false
             case .present(let wanted): return modifiers.isEmpty != wanted
-            case .count(let inner): return holds(.number(Double(modifiers.count)), inner, &stale, &uncovered)
+            case .count(let inner): return holds(.number(Double(modifiers.count)), program.innerTests[Int(inner)], &stale, &uncovered)
             default: return nil
             }
         case .pointers:
             let count = index.lineBoxes[position].value.diagnosisPointers.count
             switch compiled.test {
             case .present(let wanted): return (count == 0) != wanted
-            case .count(let inner): return holds(.number(Double(count)), inner, &stale, &uncovered)
+            case .count(let inner): return holds(.number(Double(count)), program.innerTests[Int(inner)], &stale, &uncovered)
             default: return nil
             }
         default:

@@ -12,7 +12,7 @@ import Rules
 /// the claim as the payer holds it now.
 enum HistoryMatch {
     private struct Key: Hashable {
-        var patient: String
+        var patient: BatchIndex.PatientIdentity
         var billing: String
         /// `id:` + CLM01, or `f8:` + the payer's claim number.
         var number: String

@@ -27,6 +27,9 @@ struct Program: Sendable {
         case date(CalendarDate)
         case field(Access)
         case binary(Expression.Operator, Operand, Operand)
+        /// `field op number` (`line.units * 900`, `mue.mue_units + 1`), the common shape, unboxed: the same as
+        /// `.binary(op, .field(access), .number(number))`.
+        case fieldNumber(Access, Expression.Operator, Double)
     }
 
     /// Codes on the heap (one reference to retain, not the set's arrays).
@@ -61,26 +64,35 @@ struct Program: Sendable {
 
     enum Order: Sendable { case greater, greaterOrEqual, less, lessOrEqual, equal }
 
-    /// A comparison, as `Comparison` but over `Access`, `Operand` and `Members`. Only `count` is boxed, so
-    /// reading a test does not retain a box.
+    /// A comparison, as `Comparison` but over `Access`, `Operand` and `Members`, trivially copyable: what a test
+    /// needs besides numbers and accesses is an index into the program's side tables (`literals`, `memberSets`,
+    /// `operands`, `texts`, `prefixLists`, `patterns`, `innerTests`), so reading a node's test retains nothing.
     enum Test: Sendable {
         case present(Bool)
-        case equals(Literal)
-        case notEquals(Literal)
-        case inSet(Members)
-        case notInSet(Members)
-        case numeric(Order, Operand)
-        case dates(Order, Operand)
-        case includes(String)
-        case includesAny(Members)
-        case includesNone(Members)
-        case includesOutside(Members)
-        case startsWith([String])
-        /// nil: the pattern did not compile (the parser rejects such packs), so nothing matches.
-        case matches(Pattern?)
+        /// `literals` index.
+        case equals(Int32)
+        case notEquals(Int32)
+        /// `memberSets` index.
+        case inSet(Int32)
+        case notInSet(Int32)
+        /// `operands` index.
+        case numeric(Order, Int32)
+        /// `numeric` against a number literal.
+        case numericConstant(Order, Double)
+        case dates(Order, Int32)
+        /// `texts` index.
+        case includes(Int32)
+        case includesAny(Int32)
+        case includesNone(Int32)
+        case includesOutside(Int32)
+        /// `prefixLists` index.
+        case startsWith(Int32)
+        /// `patterns` index; a nil pattern did not compile (the parser rejects such packs), so nothing matches.
+        case matches(Int32)
         case sameAs(Access)
         case differsFrom(Access)
-        indirect case count(Test)
+        /// `innerTests` index.
+        case count(Int32)
         case isTrue(Bool)
     }
 
@@ -103,11 +115,10 @@ struct Program: Sendable {
         init(_ regex: Regex<AnyRegexOutput>) { self.regex = regex }
     }
 
-    /// A comparison node: a class, so fetching one retains one reference.
-    final class CompiledCompare: Sendable {
+    /// A comparison node: trivially copyable (`Flat.compares`).
+    struct CompiledCompare: Sendable {
         let access: Access
         let test: Test
-        init(access: Access, test: Test) { self.access = access; self.test = test }
     }
 
     struct CompiledLookup: Sendable {
@@ -117,6 +128,9 @@ struct Program: Sendable {
         let name: String
         let key: [Access]
         let slot: Int
+        /// When the key is one or two lines' procedure codes (`[a.code, b.code]`, `[line.code]`): their roles, so
+        /// the evaluator looks the row up by the codes' numbers in the batch, not by their texts.
+        let codeKey: (first: Role, second: Role?)?
     }
 
     /// A release of a CSV table with its window as day numbers and its columns by `columnNames` index.
@@ -127,6 +141,11 @@ struct Program: Sendable {
         let name: String
         /// Column number in `table` of each of `Program.columnNames`, -1 when the release lacks it.
         let columns: [Int]
+        /// The first of this release's numbers for its key parts (`Program.keyPartCount` in all): evaluators keep
+        /// the stored key code of each code of a batch under these.
+        let keyPart: Int
+        /// The table's number of key columns.
+        let keyCount: Int
     }
 
     struct CompiledTable: Sendable {
@@ -175,17 +194,56 @@ struct Program: Sendable {
         }
     }
 
-    /// The nodes (`ops`, their `children`), the rules and each rule's run of `conditionList`, in memory the evaluator
-    /// reads through plain pointers: indexing an array held in a struct field retained and released its buffer on
-    /// every node and rule.
+    /// A table release as the hot path reads it: trivially copyable (the table unretained; `Program.tables`
+    /// keeps it alive), so choosing a release and reading a row retain nothing.
+    struct ReleaseEntry {
+        let effective: Int
+        /// `Int.max` when open.
+        let expires: Int
+        /// `Release.keyPart`, and the table's number of key columns.
+        let keyPart: Int
+        let keyCount: Int
+        /// Where this release's `Release.columns` start in `Flat.releaseColumns`.
+        let columnsStart: Int
+        let table: Unmanaged<Table>
+    }
+
+    /// A CSV table's releases: `Flat.releases[start ..< start + count]`, oldest first.
+    struct TableEntry {
+        let start: Int32
+        let count: Int32
+    }
+
+    /// A lookup as the hot path reads it (`CompiledLookup` without its arrays and strings).
+    struct LookupEntry {
+        /// `tables` index; -1 when the pack has no such CSV table.
+        let table: Int32
+        let slot: Int32
+        /// `CompiledLookup.codeKey`: `codeKey` false when the key is not one or two lines' codes.
+        let codeKey: Bool
+        let first: Role
+        let second: Role?
+    }
+
+    /// The nodes (`ops`, their `children`), the rules and each rule's run of `conditionList`, the table releases
+    /// and the lookups, in memory the evaluator reads through plain pointers: indexing an array held in a struct
+    /// field retained and released its buffer on every node and rule.
     /// Allocated once per graph and freed with it; never written after `Program.init`.
     final class Flat: @unchecked Sendable {
         let ops: UnsafeMutableBufferPointer<Op>
         let children: UnsafeMutableBufferPointer<Int32>
         let rules: UnsafeMutableBufferPointer<CompiledRule>
         let conditionList: UnsafeMutableBufferPointer<Int32>
+        /// Every CSV table's releases, table by table (`tables`), and each release's column positions.
+        let releases: UnsafeMutableBufferPointer<ReleaseEntry>
+        let releaseColumns: UnsafeMutableBufferPointer<Int32>
+        /// Per `tables` entry (a `codes:` table has none).
+        let tables: UnsafeMutableBufferPointer<TableEntry>
+        let lookups: UnsafeMutableBufferPointer<LookupEntry>
+        let compares: UnsafeMutableBufferPointer<CompiledCompare>
 
-        init(ops: [Op], children: [Int32], rules: [CompiledRule], conditionList: [Int32]) {
+        init(ops: [Op], children: [Int32], rules: [CompiledRule], conditionList: [Int32], tables: [CompiledTable],
+             lookups: [CompiledLookup], compares: [CompiledCompare]) {
             func copy<T>(_ array: [T]) -> UnsafeMutableBufferPointer<T> {
                 let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: max(1, array.count))
                 _ = buffer.initialize(from: array)
@@ -195,6 +253,25 @@ struct Program: Sendable {
             self.children = copy(children)
             self.rules = copy(rules)
             self.conditionList = copy(conditionList)
+            self.compares = copy(compares)
+            var releases: [ReleaseEntry] = [], columns: [Int32] = [], entries: [TableEntry] = []
+            for table in tables {
+                entries.append(TableEntry(start: Int32(releases.count), count: Int32(table.releases.count)))
+                for release in table.releases {
+                    releases.append(ReleaseEntry(effective: release.effective, expires: release.expires ?? Int.max,
+                                                 keyPart: release.keyPart, keyCount: release.keyCount,
+                                                 columnsStart: columns.count, table: Unmanaged.passUnretained(release.table)))
+                    columns += release.columns.map { Int32($0) }
+                }
+            }
+            self.releases = copy(releases)
+            releaseColumns = copy(columns)
+            self.tables = copy(entries)
+            self.lookups = copy(lookups.map { lookup in
+                LookupEntry(table: lookup.table.map { Int32($0) } ?? -1, slot: Int32(lookup.slot),
+                            codeKey: lookup.codeKey != nil, first: lookup.codeKey?.first ?? .the,
+                            second: lookup.codeKey?.second)
+            })
         }
 
         deinit {
@@ -203,11 +280,23 @@ struct Program: Sendable {
             children.baseAddress?.deallocate()
             rules.baseAddress?.deallocate()
             conditionList.baseAddress?.deallocate()
+            releases.baseAddress?.deallocate()
+            releaseColumns.baseAddress?.deallocate()
+            tables.baseAddress?.deallocate()
+            lookups.baseAddress?.deallocate()
+            compares.baseAddress?.deallocate()
         }
     }
 
-    let compares: [CompiledCompare]
     let lookups: [CompiledLookup]
+    // The side tables of `Test`.
+    let literals: [Literal]
+    let memberSets: [Members]
+    let operands: [Operand]
+    let texts: [String]
+    let prefixLists: [[String]]
+    let patterns: [Pattern?]
+    let innerTests: [Test]
     let tables: [CompiledTable]
     let columnNames: [String]
     private let columnIDs: [String: Int]
@@ -216,6 +305,8 @@ struct Program: Sendable {
     let fixes: [CompiledTemplate?]
     let applicability: [Applicability]
     let flat: Flat
+    /// Key parts of all CSV tables' releases (`Release.keyPart`).
+    let keyPartCount: Int
 
     init(nodes: [RuleGraph.Node], rules: [RuleGraph.CompiledRule], ruleSet: RuleSet) {
         var compiler = Compiler(ruleSet: ruleSet)
@@ -238,8 +329,17 @@ struct Program: Sendable {
             case .not(let inner):
                 ops.append(.not(Int32(inner)))
             case .lookup(let table, let pack, let key, let slot):
+                let access = key.map { compiler.access($0) }
+                var codeKey: (first: Role, second: Role?)?
+                if case .line(let first, .code)? = access.first {
+                    if access.count == 1 {
+                        codeKey = (first, nil)
+                    } else if access.count == 2, case .line(let second, .code) = access[1] {
+                        codeKey = (first, second)
+                    }
+                }
                 lookups.append(CompiledLookup(table: compiler.csvTable("\(pack)/\(table)"), name: table,
-                                              key: key.map { compiler.access($0) }, slot: slot))
+                                              key: access, slot: slot, codeKey: codeKey))
                 ops.append(.lookup(Int32(lookups.count - 1)))
             }
         }
@@ -278,19 +378,30 @@ struct Program: Sendable {
                                               through: rule.window.expires?.dayNumber ?? Int.max,
                                               applicability: applies))
         }
-        self.compares = compares
         self.lookups = lookups
+        literals = compiler.literals
+        memberSets = compiler.memberSets
+        operands = compiler.operands
+        texts = compiler.texts
+        prefixLists = compiler.prefixLists
+        patterns = compiler.patterns
+        innerTests = compiler.innerTests
         self.applicability = applicability
-        flat = Flat(ops: ops, children: children, rules: compiledRules, conditionList: conditionList)
         self.columnNames = compiler.columnNames
         self.columnIDs = compiler.columnIDs
         // Column positions are resolved last, once every column a rule reads is known.
+        var keyParts = 0
         self.tables = compiler.tables.map { table in
             CompiledTable(qualified: table.qualified, codes: table.codes, releases: table.releases.map { release in
-                Release(effective: release.effective, expires: release.expires, table: release.table, name: release.name,
-                        columns: compiler.columnNames.map { release.table.columnIndex($0) ?? -1 })
+                defer { keyParts += release.table.keyColumns.count }
+                return Release(effective: release.effective, expires: release.expires, table: release.table, name: release.name,
+                               columns: compiler.columnNames.map { release.table.columnIndex($0) ?? -1 }, keyPart: keyParts,
+                               keyCount: release.table.keyColumns.count)
             }, oldestEffective: table.oldestEffective)
         }
+        keyPartCount = keyParts
+        flat = Flat(ops: ops, children: children, rules: compiledRules, conditionList: conditionList, tables: tables,
+                    lookups: lookups, compares: compares)
     }
 
     /// The access for a field of a message template or a dispatch key (resolved when the program was built).
@@ -312,8 +423,21 @@ struct Program: Sendable {
         var tableIDs: [String: Int] = [:]
         var columnNames: [String] = []
         var columnIDs: [String: Int] = [:]
+        var literals: [Literal] = []
+        var memberSets: [Members] = []
+        var operands: [Operand] = []
+        var texts: [String] = []
+        var prefixLists: [[String]] = []
+        var patterns: [Pattern?] = []
+        var innerTests: [Test] = []
 
         init(ruleSet: RuleSet) { self.ruleSet = ruleSet }
+
+        /// Appends to a side table, returning the index.
+        private static func append<T>(_ item: T, to list: inout [T]) -> Int32 {
+            list.append(item)
+            return Int32(list.count - 1)
+        }
 
         /// The `tables` index of a qualified table name; nil when the pack does not declare it.
         mutating func table(_ qualified: String) -> Int? {
@@ -327,7 +451,7 @@ struct Program: Sendable {
             case .releases(let releases):
                 entry = CompiledTable(qualified: qualified, codes: nil, releases: releases.map {
                     Release(effective: $0.window.effective?.dayNumber ?? Int.min, expires: $0.window.expires?.dayNumber,
-                            table: $0.table, name: $0.release, columns: [])
+                            table: $0.table, name: $0.release, columns: [], keyPart: 0, keyCount: 0)
                 }, oldestEffective: releases.first?.window.effective?.description ?? "?")
             }
             tables.append(entry)
@@ -360,6 +484,7 @@ struct Program: Sendable {
             case .number(let value): return .number(value)
             case .date(let date): return .date(date)
             case .field(let field): return .field(access(field))
+            case .binary(let op, .field(let field), .number(let number)): return .fieldNumber(access(field), op, number)
             case .binary(let op, let lhs, let rhs): return .binary(op, operand(lhs), operand(rhs))
             }
         }
@@ -377,30 +502,43 @@ struct Program: Sendable {
         }
 
         mutating func test(_ comparison: Comparison) -> Test {
+            func literal(_ text: String) -> Int32 { Self.append(Literal(text), to: &literals) }
+            func set(_ set: SetRef) -> Int32 { let compiled = members(set); return Self.append(compiled, to: &memberSets) }
+            func number(_ order: Order, _ expression: Expression) -> Test {
+                if case .number(let value) = expression { return .numericConstant(order, value) }
+                let compiled = operand(expression)
+                return .numeric(order, Self.append(compiled, to: &operands))
+            }
+            func date(_ order: Order, _ expression: Expression) -> Test {
+                let compiled = operand(expression)
+                return .dates(order, Self.append(compiled, to: &operands))
+            }
             switch comparison {
             case .present(let wanted): return .present(wanted)
-            case .equals(let literal): return .equals(Literal(literal))
-            case .notEquals(let literal): return .notEquals(Literal(literal))
-            case .inSet(let set): return .inSet(members(set))
-            case .notInSet(let set): return .notInSet(members(set))
-            case .greater(let e): return .numeric(.greater, operand(e))
-            case .greaterOrEqual(let e): return .numeric(.greaterOrEqual, operand(e))
-            case .less(let e): return .numeric(.less, operand(e))
-            case .lessOrEqual(let e): return .numeric(.lessOrEqual, operand(e))
-            case .numericEquals(let e): return .numeric(.equal, operand(e))
-            case .before(let e): return .dates(.less, operand(e))
-            case .after(let e): return .dates(.greater, operand(e))
-            case .onOrBefore(let e): return .dates(.lessOrEqual, operand(e))
-            case .onOrAfter(let e): return .dates(.greaterOrEqual, operand(e))
-            case .includes(let literal): return .includes(literal)
-            case .includesAny(let set): return .includesAny(members(set))
-            case .includesNone(let set): return .includesNone(members(set))
-            case .includesOutside(let set): return .includesOutside(members(set))
-            case .startsWith(let prefixes): return .startsWith(prefixes)
-            case .matches(let pattern): return .matches((try? Regex(pattern)).map(Pattern.init))
+            case .equals(let text): return .equals(literal(text))
+            case .notEquals(let text): return .notEquals(literal(text))
+            case .inSet(let s): return .inSet(set(s))
+            case .notInSet(let s): return .notInSet(set(s))
+            case .greater(let e): return number(.greater, e)
+            case .greaterOrEqual(let e): return number(.greaterOrEqual, e)
+            case .less(let e): return number(.less, e)
+            case .lessOrEqual(let e): return number(.lessOrEqual, e)
+            case .numericEquals(let e): return number(.equal, e)
+            case .before(let e): return date(.less, e)
+            case .after(let e): return date(.greater, e)
+            case .onOrBefore(let e): return date(.lessOrEqual, e)
+            case .onOrAfter(let e): return date(.greaterOrEqual, e)
+            case .includes(let text): return .includes(Self.append(text, to: &texts))
+            case .includesAny(let s): return .includesAny(set(s))
+            case .includesNone(let s): return .includesNone(set(s))
+            case .includesOutside(let s): return .includesOutside(set(s))
+            case .startsWith(let prefixes): return .startsWith(Self.append(prefixes, to: &prefixLists))
+            case .matches(let pattern): return .matches(Self.append((try? Regex(pattern)).map(Pattern.init), to: &patterns))
             case .sameAs(let field): return .sameAs(access(field))
             case .differsFrom(let field): return .differsFrom(access(field))
-            case .count(let inner): return .count(test(inner))
+            case .count(let inner):
+                let compiled = test(inner)
+                return .count(Self.append(compiled, to: &innerTests))
             case .isTrue(let wanted): return .isTrue(wanted)
             }
         }

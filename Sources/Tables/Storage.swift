@@ -326,11 +326,18 @@ func memcmpBytes(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: 
 struct TextColumn: Sendable {
     let values: [String]
     let ids: IDColumn
+    /// Per distinct value: `Double(value)` (nil when it is not a number), parsed once here so that rules comparing
+    /// a column with a number (`mue.mue_units`) do not parse the text on every comparison.
+    let numbers: [Double?]
 
     init(values: [String], ids: IDColumn) {
         self.values = values
         self.ids = ids
+        numbers = values.map { Double($0) }
     }
+
+    @inline(__always)
+    func number(_ row: Int) -> Double? { numbers[Int(ids[row])] }
 
     @inline(__always)
     func value(_ row: Int) -> String { values[Int(ids[row])] }

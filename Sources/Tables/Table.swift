@@ -336,6 +336,41 @@ public final class Table: Sendable {
         return key.text(key.codes[Int(row)])
     }
 
+    /// A field as a number (`Double` of the text), the text columns' values parsed once when the table was built.
+    public func number(row: Int32, column: Int) -> Double? {
+        checkRow(row)
+        let slot = slots[column]
+        if slot >= 0 { return texts[slot].number(Int(row)) }
+        let key = keys[-slot - 1]
+        return Double(key.text(key.codes[Int(row)]))
+    }
+
+    // MARK: Lookups by stored key codes
+
+    /// The stored form of `text` as part `part` (0-based) of the key, for `row(code:day:)` and
+    /// `row(code1:code2:day:)`; nil when no row has it there. A caller that meets the same values again (the codes
+    /// of a batch) computes this once per value and keeps it, instead of packing the text on every lookup.
+    public func keyCode(_ text: String, part: Int) -> UInt64? {
+        guard part >= 0, part < keys.count else { return nil }
+        return keys[part].code(for: text)
+    }
+
+    /// `row(key:on:)` on a stored key code (`keyCode`) and a day number (`CalendarDate.dayNumber`).
+    @inline(__always)
+    public func row(code: UInt64, day: Int32) -> Int32? {
+        guard keys.count == 1, let entry = entry(code) else { return nil }
+        for row in Int(entry.start)..<Int(entry.end) where inForce(row, day) { return Int32(row) }
+        return nil
+    }
+
+    /// `row(key1:key2:on:)` on stored key codes (`keyCode`) and a day number.
+    @inline(__always)
+    public func row(code1: UInt64, code2: UInt64, day: Int32) -> Int32? {
+        guard keys.count == 2, let entry = entry(code1) else { return nil }
+        for row in secondKeyRows(entry, code2) where inForce(row, day) { return Int32(row) }
+        return nil
+    }
+
     /// A field by column name; nil when the table has no such column.
     public func value(row: Int32, column name: String) -> String? {
         columnIndex(name).map { value(row: row, column: $0) }
