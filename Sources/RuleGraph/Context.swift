@@ -110,10 +110,8 @@ final class BatchIndex: @unchecked Sendable {
         countDayTotals(codeOfLine)
         sortDaysByPatientProvider()
         self.codeOfLine = codeOfLine
-        codeCount = keys.codes.count
-        var texts = [String](repeating: "", count: codeCount)
-        for (text, number) in keys.codes { texts[Int(number)] = text }
-        codeTexts = texts
+        codeCount = keys.codeTexts.count
+        codeTexts = keys.codeTexts
     }
 
     /// `dayLines` and `dayStart`: the lines of each day by a counting sort (stable: batch order, then history).
@@ -210,8 +208,14 @@ final class BatchIndex: @unchecked Sendable {
     /// Numbers for the patients, providers, days and codes met while the index is built.
     private struct Interning {
         var patients: [PatientIdentity: Int32] = [:]
-        var providers: [String: Int32] = [:]
-        var codes: [String: Int32] = [:]
+        /// Providers and codes by an integer form of their text (`Interning.integerKey`), numbered in the order
+        /// first seen; texts with no integer form go through `otherTexts` first. Hashing the strings with SipHash
+        /// was most of the cost of building the index.
+        var providers = IntegerInterner(expected: 0)
+        var codes = IntegerInterner(expected: 0)
+        var otherTexts: [String: Int32] = [:]
+        /// The code texts by number.
+        var codeTexts: [String] = []
         /// A patient and provider (`IntegerInterner.pair`), then that number and a date: a day of `dayOfLine`.
         var patientProviders = IntegerInterner(expected: 0)
         var days = IntegerInterner(expected: 0)
@@ -219,15 +223,49 @@ final class BatchIndex: @unchecked Sendable {
         mutating func reserve(_ lines: Int) {
             patientProviders = IntegerInterner(expected: lines)
             days = IntegerInterner(expected: lines)
-            codes.reserveCapacity(min(lines, 1 << 16))
-            // At most one patient a claim and one provider a line; reserved, so growing does not rehash them.
+            codes = IntegerInterner(expected: min(lines, 1 << 16))
+            providers = IntegerInterner(expected: min(lines, 1 << 16))
+            // At most one patient a claim; reserved, so growing does not rehash them.
             patients.reserveCapacity(min(lines, 1 << 20))
-            providers.reserveCapacity(min(lines, 1 << 16))
         }
 
         mutating func patient(_ key: PatientIdentity) -> Int32 { Self.number(key, in: &patients) }
-        mutating func provider(_ key: String) -> Int32 { Self.number(key, in: &providers) }
-        mutating func code(_ key: String) -> Int32 { Self.number(key, in: &codes) }
+        mutating func provider(_ text: String) -> Int32 { providers.number(integerKey(text)) }
+        mutating func code(_ text: String) -> Int32 {
+            let number = codes.number(integerKey(text))
+            if Int(number) == codeTexts.count { codeTexts.append(text) }
+            return number
+        }
+
+        /// A text as a 64-bit key, one to one: up to 8 ASCII bytes packed (procedure codes), 9 to 15 digits as
+        /// their value and count (NPIs), anything else by its number in `otherTexts`; the top two bits keep the
+        /// three forms apart.
+        private mutating func integerKey(_ text: String) -> UInt64 {
+            var text = text
+            let key: UInt64? = text.withUTF8 { utf8 in
+                let count = utf8.count
+                if count <= 8 {
+                    var packed: UInt64 = 0
+                    for byte in utf8 {
+                        if byte == 0 || byte >= 0x80 { return nil }
+                        packed = packed << 8 | UInt64(byte)
+                    }
+                    // Top bit clear (ASCII bytes are below 0x80); without NULs the packing is one to one.
+                    return count == 0 ? 0 : packed << UInt64(8 * (8 - count))
+                }
+                guard count <= 15 else { return nil }
+                var value: UInt64 = 0
+                for byte in utf8 {
+                    guard byte >= 48, byte <= 57 else { return nil }
+                    value = value * 10 + UInt64(byte - 48)
+                }
+                // Top two bits set; the value is below 10^15 < 2^50, the count below 2^4.
+                return 3 << 62 | UInt64(count) << 50 | value
+            }
+            if let key { return key }
+            // Top bit set, the next clear.
+            return 1 << 63 | UInt64(UInt32(bitPattern: Self.number(text, in: &otherTexts)))
+        }
 
         /// Static: an instance method here would read `self` while `numbers` (part of it) is modified, and Swift
         /// would copy the whole dictionary on every call.

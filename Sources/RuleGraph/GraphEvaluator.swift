@@ -51,6 +51,11 @@ final class GraphEvaluator {
     private var claimGeneration: UInt32 = 0
     /// The UTF-8 of the message or fix being rendered.
     private var scratch: [UInt8] = []
+    /// `Program.ruleRanks`.
+    private let ruleRanks: [UInt32]
+    /// Per edit of the claim being evaluated, in `collector.edits` order: its line (0 for none) and its rule's rank,
+    /// so that sorting the edits compares numbers and falls back to `Edit.reportOrder` only on ties.
+    private var editKeys: [EditKey] = []
     private var notCovered: [Int: [(String, String)]] = [:]
     /// `!notCovered.isEmpty`, kept as a flag: reading the dictionary's count on every node retained its storage.
     private var anyNotCovered = false
@@ -126,6 +131,7 @@ final class GraphEvaluator {
             suppressions[rule.qualifiedID, default: []] += rule.suppresses.map { $0.contains("/") ? $0 : "\(rule.pack)/\($0)" }
         }
         self.suppressions = suppressions
+        ruleRanks = program.ruleRanks
     }
 
     deinit {
@@ -269,19 +275,52 @@ final class GraphEvaluator {
         // Taken out of the collector, so sorting and filtering work in place instead of copying every edit.
         var kept = collector.edits
         collector.edits = []
+        var keys = editKeys
+        editKeys = []
+        defer { editKeys = keys; editKeys.removeAll(keepingCapacity: true) }
         if !suppressions.isEmpty {
             var suppressed = Set<String>()
             for fired in collector.firedRules {
                 if let targets = suppressions[fired] { suppressed.formUnion(targets) }
             }
-            if !suppressed.isEmpty { kept.removeAll { suppressed.contains("\($0.pack)/\($0.ruleID)") } }
+            if !suppressed.isEmpty {
+                var write = 0
+                for read in kept.indices where !suppressed.contains("\(kept[read].pack)/\(kept[read].ruleID)") {
+                    kept.swapAt(write, read)
+                    keys.swapAt(write, read)
+                    write += 1
+                }
+                kept.removeSubrange(write...)
+                keys.removeSubrange(write...)
+            }
         }
-        if kept.count > 1 { kept.sort(by: Edit.reportOrder) }
+        if kept.count > 1 { kept = Self.sorted(kept, keys) }
         let checked = collector.notChecked.count < 2 ? collector.notChecked : collector.notChecked.sorted {
             ($0.ruleID ?? "", $0.table ?? "", $0.reason) < ($1.ruleID ?? "", $1.table ?? "", $1.reason)
         }
         return ClaimResult(claimIndex: collector.claimIndex, claimID: collector.claimID, edits: kept, notChecked: checked,
                            staleTables: collector.staleTables.sorted())
+    }
+
+    /// The edits in `Edit.reportOrder`, as a stable sort by it would leave them: by their keys (`editKeys`), then
+    /// on equal keys (same line and rule) by `reportOrder` and their order of finding.
+    struct EditKey: Comparable {
+        var line: Int
+        var rank: UInt32
+        static func < (a: EditKey, b: EditKey) -> Bool { a.line != b.line ? a.line < b.line : a.rank < b.rank }
+    }
+
+    private static func sorted(_ edits: [Edit], _ keys: [EditKey]) -> [Edit] {
+        var order = Array(0..<edits.count)
+        order.sort { a, b in
+            if keys[a] != keys[b] { return keys[a] < keys[b] }
+            if Edit.reportOrder(edits[a], edits[b]) { return true }
+            if Edit.reportOrder(edits[b], edits[a]) { return false }
+            return a < b
+        }
+        var inOrder = true
+        for (position, index) in order.enumerated() where position != index { inOrder = false; break }
+        return inOrder ? edits : order.map { edits[$0] }
     }
 
     /// `Rule.applies` for the claim being evaluated, once per applicability class and claim.
@@ -383,8 +422,10 @@ final class GraphEvaluator {
             related = Edit.Related(claimID: index.claimBox(a).value.id, line: index.lineBoxes[aAt].value.number,
                                    inHistory: a.inHistory)
         }
+        let line = editLine
+        editKeys.append(EditKey(line: line ?? 0, rank: ruleRanks[ruleIndex]))
         collector.add(facts: compiled.facts, qualifiedID: compiled.qualifiedID, message: render(program.messages[ruleIndex]),
-                      fix: program.fixes[ruleIndex].map(render), line: editLine, related: related, stale: stale,
+                      fix: program.fixes[ruleIndex].map(render), line: line, related: related, stale: stale,
                       staleNotes: staleNotes, explanation: explain ? trace : nil)
     }
 

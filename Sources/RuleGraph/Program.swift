@@ -307,6 +307,9 @@ struct Program: Sendable {
     let flat: Flat
     /// Key parts of all CSV tables' releases (`Release.keyPart`).
     let keyPartCount: Int
+    /// Per rule: its place in the order of (rule id, pack), the order `Edit.reportOrder` sorts edits in (versions of
+    /// one rule share a place).
+    let ruleRanks: [UInt32]
 
     init(nodes: [RuleGraph.Node], rules: [RuleGraph.CompiledRule], ruleSet: RuleSet) {
         var compiler = Compiler(ruleSet: ruleSet)
@@ -353,6 +356,20 @@ struct Program: Sendable {
             }, estimatedLength: template.estimatedLength)
         }
         messages = rules.map { template($0.message) }
+        let byReportOrder = rules.indices.sorted {
+            let a = rules[$0].rule, b = rules[$1].rule
+            return a.id != b.id ? a.id < b.id : a.pack < b.pack
+        }
+        var ranks = [UInt32](repeating: 0, count: rules.count)
+        var rank: UInt32 = 0
+        for (position, rule) in byReportOrder.enumerated() {
+            if position > 0 {
+                let previous = rules[byReportOrder[position - 1]].rule, this = rules[rule].rule
+                if previous.id != this.id || previous.pack != this.pack { rank += 1 }
+            }
+            ranks[rule] = rank
+        }
+        ruleRanks = ranks
         fixes = rules.map { $0.fix.map(template) }
         var conditionList: [Int32] = []
         var compiledRules: [CompiledRule] = []
