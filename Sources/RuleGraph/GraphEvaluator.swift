@@ -351,16 +351,16 @@ final class GraphEvaluator {
             return
         }
         begin(date: date)
-        for rule in rules.generic { attempt(Int(rule), &collector) }
+        for rule in rules.generic { consider(Int(rule), &collector) }
         if !rules.byKey.isEmpty, let keyed = keyedRules(rules) {
-            for rule in keyed { attempt(Int(rule), &collector) }
+            for rule in keyed { consider(Int(rule), &collector) }
         }
         for (node, keyed) in rules.byLookup {
             // The shared lookup runs once; its rules are tried only when it holds, or when it could not be
             // checked (they must each report that).
             let holds = evaluate(Int(node))
             if holds || (anyNotCovered && notCovered[Int(node)] != nil) {
-                for rule in keyed { attempt(Int(rule), &collector) }
+                for rule in keyed { consider(Int(rule), &collector) }
             }
         }
     }
@@ -390,9 +390,26 @@ final class GraphEvaluator {
         return entry >= 0 ? rules.keyedLists[Int(entry)] : nil
     }
 
-    private func attempt(_ ruleIndex: Int, _ collector: inout ResultCollector) {
+    /// `attempt` for a rule whose window, applicability and first condition do not already rule it out: those are
+    /// checked here, inline, so the rules that cannot fire (most of them: other payers' rules behind a shared
+    /// lookup, rules whose shared first condition another rule already found false) cost no call.
+    @inline(__always)
+    private func consider(_ ruleIndex: Int, _ collector: inout ResultCollector) {
         let compiled = compiledRules[ruleIndex]
         guard day >= compiled.from, day <= compiled.through, applies(ruleIndex) else { return }
+        // A first condition already false on this binding decides the rule, unless a table it met did not cover
+        // the date (the rule must then report that it was not checked).
+        if !anyNotCovered, let first = compiled.conditions.first {
+            let node = Int(conditionList[first])
+            if stamps[node] == generation && flags[node] & 1 == 0 { return }
+        }
+        attempt(ruleIndex, &collector)
+    }
+
+    /// Evaluates a rule whose window and applicability admit the binding (`consider`), and records its edit or
+    /// what kept it from being checked.
+    private func attempt(_ ruleIndex: Int, _ collector: inout ResultCollector) {
+        let compiled = compiledRules[ruleIndex]
         var fired = true
         var stale = false
         var uncovered: [(String, String)]? = nil
