@@ -81,6 +81,23 @@ final class BatchIndex: @unchecked Sendable {
     private(set) var patientProviderStart: [Int32] = []
     private(set) var patientProviderEnd: [Int32] = []
 
+    /// The fields of a line that rules read most, copied out of the line: reading them from here touches one
+    /// small record in one array, not the line's own storage (a reference counted, cold object per line).
+    struct LineFacts {
+        /// `units?.value`; nil when the line has no units or they did not parse.
+        var units: Double?
+        /// `charge.cents / 100`; nil when the charge did not parse.
+        var charge: Double?
+        var number: Int
+        var pointerCount: Int32
+        var modifierCount: Int32
+    }
+
+    /// Per line, by position (as `lineBoxes`). Freed with the index; written only while `init` runs.
+    private(set) var lineFacts = UnsafeMutableBufferPointer<LineFacts>(start: nil, count: 0)
+
+    deinit { lineFacts.baseAddress?.deallocate() }
+
     init(claims: [Claim], history: [Claim]) {
         self.claims = claims
         self.history = history
@@ -106,6 +123,14 @@ final class BatchIndex: @unchecked Sendable {
             historyLineStart.append(dayOfLine.count)
             add(claim, address: -1 - index, patient: keys.patient(Self.patientKey(claim)), &keys, &addresses, &codeOfLine)
         }
+        let facts = UnsafeMutableBufferPointer<LineFacts>.allocate(capacity: max(1, lineBoxes.count))
+        for (position, box) in lineBoxes.enumerated() {
+            let line = box.value
+            facts[position] = LineFacts(units: line.units?.value, charge: line.charge.cents.map { Double($0) / 100 },
+                                        number: line.number, pointerCount: Int32(clamping: line.diagnosisPointers.count),
+                                        modifierCount: Int32(clamping: line.modifiers.count))
+        }
+        lineFacts = UnsafeMutableBufferPointer(rebasing: facts[0..<lineBoxes.count])
         groupLinesByDay(addresses)
         countDayTotals(codeOfLine)
         sortDaysByPatientProvider()

@@ -23,6 +23,8 @@ final class GraphEvaluator {
     private let tableEntries: UnsafeMutableBufferPointer<Program.TableEntry>
     private let lookupEntries: UnsafeMutableBufferPointer<Program.LookupEntry>
     private let compares: UnsafeMutableBufferPointer<Program.CompiledCompare>
+    /// `BatchIndex.lineFacts` (kept alive by `index`).
+    private let lineFacts: UnsafeMutableBufferPointer<BatchIndex.LineFacts>
     private let index: BatchIndex
     private let context: EvaluationContext
     private let today: CalendarDate?
@@ -103,6 +105,7 @@ final class GraphEvaluator {
         lookupEntries = program.flat.lookups
         compares = program.flat.compares
         self.index = index
+        lineFacts = index.lineFacts
         claimBox = Shared(Claim(type: .professional, id: "", totalCharge: Money(cents: 0), billingProvider: nil,
                                 subscriber: Subscriber(name: nil), patient: Patient(name: nil, isSubscriber: true), payer: nil))
         self.context = context
@@ -338,7 +341,7 @@ final class GraphEvaluator {
     /// The line an edit of this binding sits on (the line, or `b` of a pair), 1-based.
     private var editLine: Int? {
         let at = lineAt >= 0 ? lineAt : bAt
-        return at >= 0 ? index.lineBoxes[at].value.number : nil
+        return at >= 0 ? lineFacts[at].number : nil
     }
 
     /// Runs the rules of one scope that can fire on this binding.
@@ -574,10 +577,10 @@ final class GraphEvaluator {
             let position = linePosition(role)
             guard position >= 0 else { return nil }
             switch field {
-            case .units: return index.lineBoxes[position].value.units?.value
-            case .charge: return index.lineBoxes[position].value.charge.cents.map { Double($0) / 100 }
-            case .number: return Double(index.lineBoxes[position].value.number)
-            case .dayUnits: return index.dayUnitsOfLine[position] ?? index.lineBoxes[position].value.units?.value
+            case .units: return lineFacts[position].units
+            case .charge: return lineFacts[position].charge
+            case .number: return Double(lineFacts[position].number)
+            case .dayUnits: return index.dayUnitsOfLine[position] ?? lineFacts[position].units
             case .patientDayRepeats: return index.patientDayRepeatsOfLine[position].map(Double.init)
             default: return read(access).number
             }
@@ -681,6 +684,10 @@ final class GraphEvaluator {
                     } else {
                         result = false
                     }
+                    break
+                }
+                if let direct = lineCodeHolds(compiled, &stale, &uncovered) {
+                    result = direct
                     break
                 }
                 if let direct = lineListHolds(compiled, &stale, &uncovered) {
@@ -970,6 +977,27 @@ final class GraphEvaluator {
         }
     }
 
+    /// `holds` for `equals`, `in` and `not-in` on a bound line's procedure code, read as the batch's text of the
+    /// code (`BatchIndex.codeTexts`) instead of through the line; nil for any other comparison.
+    @inline(__always)
+    private func lineCodeHolds(_ compiled: Program.CompiledCompare, _ stale: inout Bool,
+                               _ uncovered: inout [(String, String)]?) -> Bool? {
+        guard case .line(let role, .code) = compiled.access else { return nil }
+        let position = linePosition(role)
+        guard position >= 0 else { return nil }
+        let code = Int(index.codeOfLine[position])
+        switch compiled.test {
+        case .equals(let literal):
+            return code >= 0 && index.codeTexts[code] == program.literals[Int(literal)].text
+        case .inSet(let set):
+            return code >= 0 && member(program.memberSets[Int(set)], index.codeTexts[code], &stale, &uncovered)
+        case .notInSet(let set):
+            return code >= 0 && !member(program.memberSets[Int(set)], index.codeTexts[code], &stale, &uncovered)
+        default:
+            return nil
+        }
+    }
+
     /// `holds` for a test on a bound line's modifiers or diagnosis pointers, read in place instead of as a list
     /// value built for the test; nil for any other comparison (or no line bound), which `holds` then decides.
     @inline(__always)
@@ -980,6 +1008,15 @@ final class GraphEvaluator {
         guard position >= 0 else { return nil }
         switch field {
         case .modifiers:
+            let count = Int(lineFacts[position].modifierCount)
+            // Most lines have no modifier: decided without reading the line.
+            switch compiled.test {
+            case .present(let wanted): return (count == 0) != wanted
+            case .count(let inner): return holds(.number(Double(count)), program.innerTests[Int(inner)], &stale, &uncovered)
+            case .includes, .includesAny, .includesOutside: if count == 0 { return false }
+            case .includesNone: if count == 0 { return true }
+            default: return nil
+            }
             let modifiers = index.lineBoxes[position].value.modifiers
             switch compiled.test {
             case .includes(let literal):
@@ -1002,7 +1039,7 @@ final class GraphEvaluator {
             default: return nil
             }
         case .pointers:
-            let count = index.lineBoxes[position].value.diagnosisPointers.count
+            let count = Int(lineFacts[position].pointerCount)
             switch compiled.test {
             case .present(let wanted): return (count == 0) != wanted
             case .count(let inner): return holds(.number(Double(count)), program.innerTests[Int(inner)], &stale, &uncovered)
