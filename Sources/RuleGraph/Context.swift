@@ -89,6 +89,8 @@ final class BatchIndex: @unchecked Sendable {
         /// `charge.cents / 100`; nil when the charge did not parse.
         var charge: Double?
         var number: Int
+        /// `serviceDate?.from`.
+        var serviceDate: CalendarDate?
         var pointerCount: Int32
         var modifierCount: Int32
     }
@@ -127,7 +129,7 @@ final class BatchIndex: @unchecked Sendable {
         for (position, box) in lineBoxes.enumerated() {
             let line = box.value
             facts[position] = LineFacts(units: line.units?.value, charge: line.charge.cents.map { Double($0) / 100 },
-                                        number: line.number, pointerCount: Int32(clamping: line.diagnosisPointers.count),
+                                        number: line.number, serviceDate: line.serviceDate?.from, pointerCount: Int32(clamping: line.diagnosisPointers.count),
                                         modifierCount: Int32(clamping: line.modifiers.count))
         }
         lineFacts = UnsafeMutableBufferPointer(rebasing: facts[0..<lineBoxes.count])
@@ -180,7 +182,7 @@ final class BatchIndex: @unchecked Sendable {
             let unitsKey = unitsKeys.number(IntegerInterner.pair(day, code))
             if Int(unitsKey) == unitsOfKey.count { unitsOfKey.append(0); keyHasUnits.append(false) }
             unitsKeyOfLine[position] = unitsKey
-            if let units = lineBoxes[position].value.units?.value {
+            if let units = lineFacts[position].units {
                 unitsOfKey[Int(unitsKey)] += units
                 keyHasUnits[Int(unitsKey)] = true
             }

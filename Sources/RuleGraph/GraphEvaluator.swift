@@ -208,12 +208,12 @@ final class GraphEvaluator {
                 for lineIndex in box.value.lines.indices {
                     clearBinding()
                     lineAt = firstLine + lineIndex
-                    run(context.asOf ?? index.lineBoxes[lineAt].value.serviceDate?.from, rules, &collector)
+                    run(context.asOf ?? lineFacts[lineAt].serviceDate, rules, &collector)
                 }
             case .linePair:
                 for lineIndex in box.value.lines.indices {
                     let position = firstLine + lineIndex
-                    let date = context.asOf ?? index.lineBoxes[position].value.serviceDate?.from
+                    let date = context.asOf ?? lineFacts[position].serviceDate
                     for address in index.linesOnDay(of: claimIndex, lineIndex) where !(address.claim == claimIndex && address.line == lineIndex) {
                         runPair(a: address, b: position, date, rules, &collector)
                     }
@@ -254,7 +254,7 @@ final class GraphEvaluator {
         for (days, rules) in graph.windowedPairRules {
             for lineIndex in box.value.lines.indices {
                 let position = firstLine + lineIndex
-                let date = context.asOf ?? index.lineBoxes[position].value.serviceDate?.from
+                let date = context.asOf ?? lineFacts[position].serviceDate
                 for address in index.linesWithin(days, of: position) {
                     runPair(a: address, b: position, date, rules, &collector)
                 }
@@ -439,7 +439,7 @@ final class GraphEvaluator {
         let staleNotes = stale ? staleNotesFor(compiled) : []
         var related: Edit.Related?
         if let a = aAddress {
-            related = Edit.Related(claimID: index.claimBox(a).value.id, line: index.lineBoxes[aAt].value.number,
+            related = Edit.Related(claimID: index.claimBox(a).value.id, line: lineFacts[aAt].number,
                                    inHistory: a.inHistory)
         }
         let line = editLine
@@ -537,6 +537,19 @@ final class GraphEvaluator {
         case .claim(let field):
             return FieldReader.claim(field, claimIndex: claimAt, index: index, date: date, today: today)
         case .line(let role, let field):
+            // The fields kept in the batch index's flat records, read there.
+            let position = linePosition(role)
+            if position >= 0 {
+                switch field {
+                case .code:
+                    let code = Int(index.codeOfLine[position])
+                    return code >= 0 ? .text(index.codeTexts[code]) : .missing
+                case .number: return .number(Double(lineFacts[position].number))
+                case .units: return lineFacts[position].units.map { .number($0) } ?? .missing
+                case .charge: return lineFacts[position].charge.map { .number($0) } ?? .missing
+                default: break
+                }
+            }
             switch role {
             case .the:
                 guard lineAt >= 0 else { return .missing }
