@@ -88,9 +88,11 @@ final class GraphEvaluator {
     private var filingIndicator: String?
     private var claimType = ClaimType.professional
 
-    /// Rules that suppress others, by qualified id: the targets, qualified (every version of a rule counts, as
-    /// in `ResultCollector.finish`). Made once per evaluator, so a claim's results cost nothing per rule.
-    private let suppressions: [String: [String]]
+    /// `Program.suppressionTargets`, and whether any rule suppresses others.
+    private let suppressionTargets: [[String]?]
+    private let anySuppressions: Bool
+    /// The qualified ids of the rules whose edits the rules fired so far on this claim suppress.
+    private var suppressedOnClaim = Set<String>()
 
     init(graph: RuleGraph, index: BatchIndex, context: EvaluationContext) {
         self.graph = graph
@@ -128,12 +130,8 @@ final class GraphEvaluator {
         keyCodeStates = buffer(program.keyPartCount * index.codeCount, 0)
         codeIsEmpty = buffer(index.codeCount, false)
         for (code, text) in index.codeTexts.enumerated() where text.isEmpty { codeIsEmpty[code] = true }
-        var suppressions: [String: [String]] = [:]
-        for compiled in graph.rules where !compiled.rule.suppresses.isEmpty {
-            let rule = compiled.rule
-            suppressions[rule.qualifiedID, default: []] += rule.suppresses.map { $0.contains("/") ? $0 : "\(rule.pack)/\($0)" }
-        }
-        self.suppressions = suppressions
+        suppressionTargets = program.suppressionTargets
+        anySuppressions = suppressionTargets.contains { $0 != nil }
         ruleRanks = program.ruleRanks
     }
 
@@ -187,7 +185,8 @@ final class GraphEvaluator {
 
     private func evaluate(_ box: Shared<Claim>, at claimIndex: Int, firstLine: Int) -> ClaimResult {
         var collector = ResultCollector(claimIndex: claimIndex, claimID: box.value.id)
-        collector.tracksFiredRules = !suppressions.isEmpty
+        // Which rules fired is kept here, by rule number (`suppressedOnClaim`), not by the collector's id strings.
+        collector.tracksFiredRules = false
         payerID = box.value.payer?.id
         filingIndicator = box.value.subscriber.claimFilingIndicator
         claimType = box.value.type
@@ -281,11 +280,9 @@ final class GraphEvaluator {
         var keys = editKeys
         editKeys = []
         defer { editKeys = keys; editKeys.removeAll(keepingCapacity: true) }
-        if !suppressions.isEmpty {
-            var suppressed = Set<String>()
-            for fired in collector.firedRules {
-                if let targets = suppressions[fired] { suppressed.formUnion(targets) }
-            }
+        if anySuppressions {
+            let suppressed = suppressedOnClaim
+            suppressedOnClaim.removeAll(keepingCapacity: true)
             if !suppressed.isEmpty {
                 var write = 0
                 for read in kept.indices where !suppressed.contains("\(kept[read].pack)/\(kept[read].ruleID)") {
@@ -442,6 +439,7 @@ final class GraphEvaluator {
             related = Edit.Related(claimID: index.claimBox(a).value.id, line: lineFacts[aAt].number,
                                    inHistory: a.inHistory)
         }
+        if anySuppressions, let targets = suppressionTargets[ruleIndex] { suppressedOnClaim.formUnion(targets) }
         let line = editLine
         editKeys.append(EditKey(line: line ?? 0, rank: ruleRanks[ruleIndex]))
         collector.add(facts: compiled.facts, qualifiedID: compiled.qualifiedID, message: render(program.messages[ruleIndex]),

@@ -310,6 +310,10 @@ struct Program: Sendable {
     /// Per rule: its place in the order of (rule id, pack), the order `Edit.reportOrder` sorts edits in (versions of
     /// one rule share a place).
     let ruleRanks: [UInt32]
+    /// Per rule: the qualified ids of the rules whose edits it suppresses when it fires on a claim, nil when none.
+    /// Every version of a rule counts, as in `ResultCollector.finish`: a version suppresses what any version of
+    /// the same qualified id names.
+    let suppressionTargets: [[String]?]
 
     init(nodes: [RuleGraph.Node], rules: [RuleGraph.CompiledRule], ruleSet: RuleSet) {
         var compiler = Compiler(ruleSet: ruleSet)
@@ -370,6 +374,13 @@ struct Program: Sendable {
             ranks[rule] = rank
         }
         ruleRanks = ranks
+        var targetsByID: [String: [String]] = [:]
+        for compiled in rules where !compiled.rule.suppresses.isEmpty {
+            let rule = compiled.rule
+            targetsByID[rule.qualifiedID, default: []] += rule.suppresses.map { $0.contains("/") ? $0 : "\(rule.pack)/\($0)" }
+        }
+        suppressionTargets = targetsByID.isEmpty ? Array(repeating: nil, count: rules.count)
+            : rules.map { targetsByID[$0.rule.qualifiedID] }
         fixes = rules.map { $0.fix.map(template) }
         var conditionList: [Int32] = []
         var compiledRules: [CompiledRule] = []

@@ -3,7 +3,7 @@
 // or a pack does not load.
 //
 //   RulesBench [--claims N] [--reference-claims N] [--repeat N] [--rules N] [--pair-rows N] [--cms-claims N]
-//              [--cms-dir DIR] [--skip-cms] [--packs DIR] [--without NAME,...] [--one-worker]
+//              [--cms-dir DIR] [--skip-cms] [--only-cms] [--packs DIR] [--without NAME,...] [--one-worker]
 //
 // Part 1 (synthetic): 10,000 generated rules (most keyed by procedure code with `equals` or a literal `in`, pair
 // rules through a lookup on a 2,000,000-row pair table, an MUE-style lookup, a few generic rules), written as
@@ -37,6 +37,8 @@ struct Options {
     var cmsClaims = 100_000
     var cmsDirectory = "/work/shared/data/cms"
     var skipCMS = false
+    /// Run part 2 only (the CMS tables), for profiling it.
+    var onlyCMS = false
     var packs = "Rules"
     var without = ["pfs", "codesets"]
     /// Skip the two-worker runs (for counting instructions under callgrind, which runs threads one at a time).
@@ -64,6 +66,7 @@ struct Options {
             case "--cms-claims": cmsClaims = number()
             case "--cms-dir": cmsDirectory = value()
             case "--skip-cms": skipCMS = true
+            case "--only-cms": onlyCMS = true
             case "--one-worker": oneWorker = true
             case "--packs": packs = value()
             case "--without": without = value().split(separator: ",").map(String.init)
@@ -668,7 +671,7 @@ extension Array {
     record("cms_claims_per_s_1", String(format: "%.0f", Double(batch.count) / oneSeconds))
     record("cms_claims_per_s_2", String(format: "%.0f", Double(batch.count) / twoSeconds))
     record("cms_lines_per_s_1", String(format: "%.0f", Double(lines) / oneSeconds))
-    shipped(options, batch: batch, context: context, starterRate: Double(batch.count) / one.cpu)
+    if !options.onlyCMS { shipped(options, batch: batch, context: context, starterRate: Double(batch.count) / one.cpu) }
 }
 
 // MARK: - Part 3: every shipped pack
@@ -748,7 +751,7 @@ func packFiles(_ directory: String) -> [String] {
 let options = Options(CommandLine.arguments)
 let directory = FileManager.default.temporaryDirectory.appendingPathComponent("claimscrub-rulesbench-\(getpid())").path
 try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-synthetic(options, directory: directory)
+if !options.onlyCMS { synthetic(options, directory: directory) }
 try? FileManager.default.removeItem(atPath: directory + "/pairs.csv")
 if !options.skipCMS { cms(options, directory: directory) }
 print()
