@@ -451,11 +451,11 @@ final class GraphEvaluator {
     /// UTF-8 into a buffer this evaluator reuses and made a string once (appending to a `String` piece by piece
     /// cost about 330 instructions a piece).
     private func render(_ template: Program.CompiledTemplate) -> String {
-        if template.pieces.count == 1, case .text(let text) = template.pieces[0] { return text }
+        if template.pieces.count == 1, case .text(let text, _) = template.pieces[0] { return text }
         scratch.removeAll(keepingCapacity: true)
         for piece in template.pieces {
             switch piece {
-            case .text(let text): scratch.append(contentsOf: text.utf8)
+            case .text(_, let bytes): scratch.append(contentsOf: bytes)
             case .field(let access): appendText(of: read(access))
             }
         }
@@ -466,11 +466,11 @@ final class GraphEvaluator {
     /// number written as digits.
     private func appendText(of value: Value) {
         switch value {
-        case .text(let text): scratch.append(contentsOf: text.utf8)
+        case .text(let text): appendUTF8(of: text)
         case .list(let items):
             for (index, item) in items.enumerated() {
-                if index > 0 { scratch.append(contentsOf: ", ".utf8) }
-                scratch.append(contentsOf: item.utf8)
+                if index > 0 { scratch.append(UInt8(ascii: ",")); scratch.append(UInt8(ascii: " ")) }
+                appendUTF8(of: item)
             }
         case .number(let number) where number == number.rounded() && abs(number) < 1e15:
             // `Value.text`'s `String(Int64(value))`, without the string.
@@ -482,8 +482,16 @@ final class GraphEvaluator {
                 whole /= 10
             } while whole > 0
             scratch[start...].reverse()
-        case let other: scratch.append(contentsOf: (other.text ?? "(none)").utf8)
+        case let other: appendUTF8(of: other.text ?? "(none)")
         }
+    }
+
+    /// Appends a string's UTF-8 to `scratch` from its contiguous storage (`append(contentsOf: text.utf8)` went
+    /// through the generic sequence path).
+    @inline(__always)
+    private func appendUTF8(of text: String) {
+        var text = text
+        text.withUTF8 { scratch.append(contentsOf: $0) }
     }
 
     /// The notices for the stale releases a fired rule used: the tables of its lookups and table memberships that

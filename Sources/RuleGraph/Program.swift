@@ -162,7 +162,8 @@ struct Program: Sendable {
     /// A message or fix template with its fields resolved to accesses.
     struct CompiledTemplate: Sendable {
         enum Piece: Sendable {
-            case text(String)
+            /// The text and its UTF-8 (appended to a rendering as bytes).
+            case text(String, [UInt8])
             case field(Access)
         }
         let pieces: [Piece]
@@ -354,7 +355,7 @@ struct Program: Sendable {
         func template(_ template: Template) -> CompiledTemplate {
             CompiledTemplate(pieces: template.parts.map { part in
                 switch part {
-                case .text(let text): return .text(text)
+                case .text(let text): return .text(text, Array(text.utf8))
                 case .field(let field): return .field(compiler.access(field))
                 }
             }, estimatedLength: template.estimatedLength)

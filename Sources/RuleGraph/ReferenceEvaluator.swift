@@ -290,6 +290,8 @@ struct ResultCollector {
                       related: Edit.Related?, stale: Bool, staleNotes: [String], explanation: [String]?) {
         for note in staleNotes where !staleTables.contains(note) { staleTables.append(note) }
         if tracksFiredRules { firedRules.insert(qualifiedID) }
+        // Room for a few at once: claims with edits mostly have several, and growing 1, 2, 4 copied them twice.
+        if edits.isEmpty { edits.reserveCapacity(4) }
         edits.append(Edit(facts: facts, claimID: claimID, claimIndex: claimIndex, line: line, related: related,
                           message: message, fix: fix, stale: stale, explanation: explanation))
     }
