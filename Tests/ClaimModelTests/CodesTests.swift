@@ -90,6 +90,10 @@ struct ValuesTests {
     @Test func calendarDates() throws {
         let date = try #require(CalendarDate("20240229"))
         #expect(date.description == "2024-02-29")
+        // Zero-padded to four, two and two digits; outside years 0-9999 the longer form.
+        #expect(CalendarDate(year: 999, month: 1, day: 5)?.description == "0999-01-05")
+        #expect(CalendarDate.distantPast.description == "0001-01-01")
+        #expect(CalendarDate(dayNumber: 3_000_000).description == "10183-09-21")
         #expect(CalendarDate("20230229") == nil)
         #expect(CalendarDate("19461301") == nil)
         #expect(CalendarDate("2024-07-01") == CalendarDate(year: 2024, month: 7, day: 1))

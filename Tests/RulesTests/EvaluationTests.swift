@@ -60,6 +60,25 @@ struct EvaluationTests {
         return graph
     }
 
+    /// Patients are told apart by member id, name and birth date field by field: a separator inside a field
+    /// cannot make two patients one (the text key `id|last|first|…` once joined these two).
+    @Test func patientsWithSeparatorsInTheirNamesStayApart() throws {
+        let ruleSet = try Self.load()
+        var first = claim("C1", member: "M|X", lines: [("11111", [], 1, "2024-02-01")])
+        first.patient.name = PersonName(last: "DOE")
+        var second = claim("C2", member: "M", lines: [("22222", [], 1, "2024-02-01")])
+        second.patient.name = PersonName(last: "X|DOE")
+        #expect(BatchIndex.patientKey(first) != BatchIndex.patientKey(second))
+        let apart = Self.run(ruleSet, [first, second])
+        #expect(apart.flatMap(\.edits).filter { $0.ruleID == "PAIR" }.isEmpty)
+        // The same two lines for one patient do pair.
+        var same = second
+        same.subscriber.memberID = "M|X"
+        same.patient.name = PersonName(last: "DOE")
+        let together = Self.run(ruleSet, [first, same])
+        #expect(together.flatMap(\.edits).filter { $0.ruleID == "PAIR" }.map(\.claimID) == ["C2"])
+    }
+
     @Test func theSameClaimOnTwoDatesGetsEachWindowsEdits() throws {
         let ruleSet = try Self.load()
         let march = claim("C1", lines: [("11111", [], 3, "2024-03-10"), ("22222", [], 1, "2024-03-10"), ("33333", [], 1, "2024-03-10")])

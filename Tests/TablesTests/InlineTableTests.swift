@@ -41,6 +41,43 @@ import Tables
         #expect(table.value(row: open, column: "nope") == nil)
     }
 
+    /// The lookups by stored key codes that the evaluator uses give the rows the text lookups give, and columns
+    /// read as numbers are the texts' `Double` values.
+    @Test func lookupsByKeyCodeAgreeWithLookupsByText() throws {
+        let table = try table([
+            ["99213", "", "2024-01-01", "2024-06-30", "2"],
+            ["99213", "", "2024-07-01", "", "3.5"],
+            ["A-LONGER-CODE", "", "", "", "n/a"],
+        ])
+        for code in ["99213", "A-LONGER-CODE", "99999", ""] {
+            for day in [date(2023, 12, 31), date(2024, 3, 1), date(2024, 7, 1)] {
+                let byText = table.row(key: code, on: day)
+                let byCode = table.keyCode(code, part: 0).flatMap { table.row(code: $0, day: Int32(day.dayNumber)) }
+                #expect(byCode == byText, "\(code) on \(day)")
+            }
+        }
+        #expect(table.keyCode("99213", part: 1) == nil)  // one key column
+        let row = try #require(table.row(key: "99213", on: date(2024, 8, 1)))
+        #expect(table.number(row: row, column: 4) == 3.5)
+        #expect(table.number(row: row, column: 0) == 99213)
+        let text = try #require(table.row(key: "A-LONGER-CODE", on: date(2024, 8, 1)))
+        #expect(table.number(row: text, column: 4) == nil)
+
+        let pairs = try Table(file: "pairs", columns: ["c1", "c2", "ends"], keyColumns: ["c1", "c2"],
+                              rows: [["11042", "97597", "20231231"], ["11042", "97598", ""], ["J1100", "96372", ""]],
+                              expiresColumn: "ends")
+        for (one, two) in [("11042", "97597"), ("11042", "97598"), ("J1100", "96372"), ("11042", "96372"), ("X", "Y")] {
+            for day in [date(2023, 6, 1), date(2024, 6, 1)] {
+                let byText = pairs.row(key1: one, key2: two, on: day)
+                var byCode: Int32?
+                if let a = pairs.keyCode(one, part: 0), let b = pairs.keyCode(two, part: 1) {
+                    byCode = pairs.row(code1: a, code2: b, day: Int32(day.dayNumber))
+                }
+                #expect(byCode == byText, "\(one)/\(two) on \(day)")
+            }
+        }
+    }
+
     @Test(arguments: [
         ("20240229", date(2024, 2, 29)),
         ("2024-02-29", date(2024, 2, 29)),
