@@ -108,7 +108,7 @@ final class BatchIndex: @unchecked Sendable {
         originalOfClaim = HistoryMatch.originals(claims: claims, history: history)
         var keys = Interning()
         let lineCount = claims.reduce(0) { $0 + $1.lines.count } + history.reduce(0) { $0 + $1.lines.count }
-        keys.reserve(lineCount)
+        keys.reserve(lines: lineCount, claims: claims.count + history.count)
         dayKeys.reserveCapacity(lineCount)
         lineBoxes.reserveCapacity(lineCount)
         dayOfLine.reserveCapacity(lineCount)
@@ -247,13 +247,16 @@ final class BatchIndex: @unchecked Sendable {
         var patientProviders = IntegerInterner(expected: 0)
         var days = IntegerInterner(expected: 0)
 
-        mutating func reserve(_ lines: Int) {
-            patientProviders = IntegerInterner(expected: lines)
+        /// Room for what a batch of that many lines and claims can hold at most (codes and providers: few, so
+        /// they start small and grow). Sized by claims, not lines, where a claim has one: every reserved slot is
+        /// fresh memory the kernel zeroes on first touch.
+        mutating func reserve(lines: Int, claims: Int) {
+            patientProviders = IntegerInterner(expected: min(lines, claims * 2))
             days = IntegerInterner(expected: lines)
-            codes = IntegerInterner(expected: min(lines, 1 << 16))
-            providers = IntegerInterner(expected: min(lines, 1 << 16))
+            codes = IntegerInterner(expected: min(lines, 1 << 12))
+            providers = IntegerInterner(expected: min(lines, 1 << 10))
             // At most one patient a claim; reserved, so growing does not rehash them.
-            patients.reserveCapacity(min(lines, 1 << 20))
+            patients.reserveCapacity(claims)
         }
 
         mutating func patient(_ key: PatientIdentity) -> Int32 { Self.number(key, in: &patients) }

@@ -430,7 +430,9 @@ func code(_ n: Int) -> String { String(10_000 + n) }
           + "\(rate(referenceRate)) lines/s (one core); graph on the same claims: \(rate(Double(lineCount(sample)) / sampleGraphSeconds)) lines/s; results equal")
 
     var results: [ClaimResult] = []
+    let faultsBefore = TableBenchmark.minorPageFaults()
     let one = bestTimes(options.repeats) { results = graph.evaluate(batch, context: context, maxWorkers: 1) }
+    let faults = (TableBenchmark.minorPageFaults() - faultsBefore) / options.repeats
     let oneSeconds = one.wall
     let twoSeconds = options.oneWorker ? Double.nan : best(options.repeats) { results = graph.evaluate(batch, context: context, maxWorkers: 2) }
     let edits = results.reduce(0) { $0 + $1.edits.count }
@@ -442,6 +444,7 @@ func code(_ n: Int) -> String { String(10_000 + n) }
           + String(format: "one worker %.3f s = ", oneSeconds) + "\(rate(oneRate)) lines/s (\(rate(Double(batch.count) / oneSeconds)) claims/s; "
           + String(format: "CPU %.3f s = ", one.cpu) + "\(rate(Double(lines) / one.cpu)) lines/s); "
           + String(format: "two workers %.3f s = ", twoSeconds) + "\(rate(twoRate)) lines/s (\(rate(Double(batch.count) / twoSeconds)) claims/s)")
+    print("page faults per one-worker run: \(faults) (\(faults * 4 / 1024) MiB of fresh memory touched)")
     print(String(format: "graph / reference (one core each): %.0f×", oneRate / referenceRate))
     record("synthetic_graph_lines_per_cpu_s_1", String(format: "%.0f", Double(lines) / one.cpu))
     record("synthetic_reference_lines_per_s", String(format: "%.0f", referenceRate))
@@ -655,7 +658,9 @@ extension Array {
     sameResults(ReferenceEvaluator.evaluate(scrubber.ruleSet, claims: sample, context: context),
                 scrubber.graph.evaluate(sample, context: context, maxWorkers: 1), "CMS sample")
     var results: [ClaimResult] = []
+    let faultsBefore = TableBenchmark.minorPageFaults()
     let one = bestTimes(options.repeats) { results = scrubber.graph.evaluate(batch, context: context, maxWorkers: 1) }
+    let faults = (TableBenchmark.minorPageFaults() - faultsBefore) / options.repeats
     let oneSeconds = one.wall
     let twoSeconds = options.oneWorker ? Double.nan : best(options.repeats) { results = scrubber.graph.evaluate(batch, context: context, maxWorkers: 2) }
     let edits = results.reduce(0) { $0 + $1.edits.count }
@@ -665,6 +670,7 @@ extension Array {
           + String(format: "CPU %.3f s = ", one.cpu) + "\(rate(Double(batch.count) / one.cpu)) claims/s); "
           + String(format: "two workers %.3f s = ", twoSeconds) + "\(rate(Double(batch.count) / twoSeconds)) claims/s (\(rate(Double(lines) / twoSeconds)) lines/s)")
     print("(results equal to the reference evaluator's on the first \(sample.count) claims)")
+    print("page faults per one-worker run: \(faults) (\(faults * 4 / 1024) MiB of fresh memory touched)")
     record("cms_claims", "\(batch.count)")
     record("cms_claims_per_cpu_s_1", String(format: "%.0f", Double(batch.count) / one.cpu))
     record("cms_lines", "\(lines)")

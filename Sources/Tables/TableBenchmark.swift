@@ -88,6 +88,18 @@ public enum TableBenchmark {
     }
 
     /// User and system CPU seconds of this process so far.
+    /// Minor page faults of the process so far (pages the kernel gave it, zeroed, on first touch).
+    public static func minorPageFaults() -> Int {
+        var usage = rusage()
+        #if canImport(Glibc)
+        let who = __rusage_who_t(RUSAGE_SELF.rawValue)
+        #else
+        let who = RUSAGE_SELF
+        #endif
+        guard getrusage(who, &usage) == 0 else { return 0 }
+        return Int(usage.ru_minflt)
+    }
+
     public static func cpuSeconds() -> Double {
         var usage = rusage()
         #if canImport(Glibc)
