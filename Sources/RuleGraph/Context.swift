@@ -116,25 +116,23 @@ final class BatchIndex: @unchecked Sendable {
         addresses.reserveCapacity(lineCount)
         var codeOfLine: [Int32] = []
         codeOfLine.reserveCapacity(lineCount)
+        var patientDateOfLine: [Int32] = []
+        patientDateOfLine.reserveCapacity(lineCount)
+        // Filled while the lines are added (one pass over their storage, which is cold by the second).
+        let facts = UnsafeMutableBufferPointer<LineFacts>.allocate(capacity: max(1, lineCount))
+        lineFacts = facts
         for (index, claim) in claims.enumerated() {
             lineStart.append(dayOfLine.count)
-            add(claim, address: index, patient: keys.patient(Self.patientKey(claim)), &keys, &addresses, &codeOfLine)
+            add(claim, address: index, patient: keys.patient(Self.patientKey(claim)), &keys, &addresses, &codeOfLine, &patientDateOfLine)
         }
         batchLineCount = dayOfLine.count
         for (index, claim) in history.enumerated() {
             historyLineStart.append(dayOfLine.count)
-            add(claim, address: -1 - index, patient: keys.patient(Self.patientKey(claim)), &keys, &addresses, &codeOfLine)
-        }
-        let facts = UnsafeMutableBufferPointer<LineFacts>.allocate(capacity: max(1, lineBoxes.count))
-        for (position, box) in lineBoxes.enumerated() {
-            let line = box.value
-            facts[position] = LineFacts(units: line.units?.value, charge: line.charge.cents.map { Double($0) / 100 },
-                                        number: line.number, serviceDate: line.serviceDate?.from, pointerCount: Int32(clamping: line.diagnosisPointers.count),
-                                        modifierCount: Int32(clamping: line.modifiers.count))
+            add(claim, address: -1 - index, patient: keys.patient(Self.patientKey(claim)), &keys, &addresses, &codeOfLine, &patientDateOfLine)
         }
         lineFacts = UnsafeMutableBufferPointer(rebasing: facts[0..<lineBoxes.count])
         groupLinesByDay(addresses)
-        countDayTotals(codeOfLine)
+        countDayTotals(codeOfLine, patientDateOfLine: patientDateOfLine, patientDateCount: Int(keys.patientDates.count))
         sortDaysByPatientProvider()
         self.codeOfLine = codeOfLine
         codeCount = keys.codeTexts.count
@@ -158,37 +156,73 @@ final class BatchIndex: @unchecked Sendable {
     }
 
     /// `dayUnitsOfLine` and `patientDayRepeatsOfLine`: units of each code per day (only lines with units count),
-    /// and repeats of each code per patient and date (any provider); each line's key numbered once, the sums kept
-    /// by number.
-    private func countDayTotals(_ codeOfLine: [Int32]) {
+    /// and repeats of each code per patient and date (any provider). Both are counted within groups of lines that
+    /// are already together, a day's lines (`dayLines`) and a patient's date's lines (`patientDateOfLine`, grouped
+    /// here by a counting sort), by comparing the codes of the group: hashing every line's (day, code) and
+    /// (patient, code, date) into tables the size of the batch missed the cache on every line.
+    private func countDayTotals(_ codeOfLine: [Int32], patientDateOfLine: [Int32], patientDateCount: Int) {
         let lineCount = dayOfLine.count
-        var unitsKeys = IntegerInterner(expected: lineCount)
-        var patientCodes = IntegerInterner(expected: lineCount)
-        var patientCodeDates = IntegerInterner(expected: lineCount)
-        var unitsOfKey: [Double] = []
-        var keyHasUnits: [Bool] = []
-        var repeatsOfKey: [Int] = []
-        var unitsKeyOfLine = [Int32](repeating: -1, count: lineCount)
-        var repeatKeyOfLine = [Int32](repeating: -1, count: lineCount)
-        for position in 0..<lineCount {
-            let day = dayOfLine[position], code = codeOfLine[position]
-            guard day >= 0, code >= 0 else { continue }
-            let key = dayKeys[Int(day)]
-            let patientCode = patientCodes.number(IntegerInterner.pair(key.patient, code))
-            let repeatKey = patientCodeDates.number(IntegerInterner.pair(patientCode, key.day))
-            if Int(repeatKey) == repeatsOfKey.count { repeatsOfKey.append(0) }
-            repeatsOfKey[Int(repeatKey)] += 1
-            repeatKeyOfLine[position] = repeatKey
-            let unitsKey = unitsKeys.number(IntegerInterner.pair(day, code))
-            if Int(unitsKey) == unitsOfKey.count { unitsOfKey.append(0); keyHasUnits.append(false) }
-            unitsKeyOfLine[position] = unitsKey
-            if let units = lineFacts[position].units {
-                unitsOfKey[Int(unitsKey)] += units
-                keyHasUnits[Int(unitsKey)] = true
+        var dayUnits = [Double?](repeating: nil, count: lineCount)
+        var repeats = [Int?](repeating: nil, count: lineCount)
+        var group: [Int] = []
+        for day in 0..<dayKeys.count {
+            group.removeAll(keepingCapacity: true)
+            for address in lines(ofDay: Int32(day)) where codeOfLine[linePosition(address)] >= 0 {
+                group.append(linePosition(address))
+            }
+            if group.count <= 32 {
+                for position in group {
+                    let code = codeOfLine[position]
+                    var total = 0.0, any = false
+                    for other in group where codeOfLine[other] == code {
+                        if let units = lineFacts[other].units { total += units; any = true }
+                    }
+                    dayUnits[position] = any ? total : nil
+                }
+            } else {
+                Self.total(group, codeOfLine) { position, sameCode in
+                    var total = 0.0, any = false
+                    for other in sameCode { if let units = lineFacts[other].units { total += units; any = true } }
+                    dayUnits[position] = any ? total : nil
+                }
             }
         }
-        dayUnitsOfLine = unitsKeyOfLine.map { key in key >= 0 && keyHasUnits[Int(key)] ? unitsOfKey[Int(key)] : nil }
-        patientDayRepeatsOfLine = repeatKeyOfLine.map { key in key >= 0 ? repeatsOfKey[Int(key)] - 1 : nil }
+        // The lines of each patient's date, by a counting sort on `patientDateOfLine` (lines with no date are -1).
+        var start = [Int32](repeating: 0, count: patientDateCount + 1)
+        for number in patientDateOfLine where number >= 0 { start[Int(number) + 1] += 1 }
+        for n in 0..<patientDateCount { start[n + 1] += start[n] }
+        var fill = start
+        var byPatientDate = [Int](repeating: 0, count: Int(start[patientDateCount]))
+        for (position, number) in patientDateOfLine.enumerated() where number >= 0 {
+            byPatientDate[Int(fill[Int(number)])] = position
+            fill[Int(number)] += 1
+        }
+        for n in 0..<patientDateCount {
+            group.removeAll(keepingCapacity: true)
+            for position in byPatientDate[Int(start[n])..<Int(start[n + 1])] where codeOfLine[position] >= 0 {
+                group.append(position)
+            }
+            if group.count <= 32 {
+                for position in group {
+                    let code = codeOfLine[position]
+                    var count = -1
+                    for other in group where codeOfLine[other] == code { count += 1 }
+                    repeats[position] = count
+                }
+            } else {
+                Self.total(group, codeOfLine) { position, sameCode in repeats[position] = sameCode.count - 1 }
+            }
+        }
+        dayUnitsOfLine = dayUnits
+        patientDayRepeatsOfLine = repeats
+    }
+
+    /// Calls `body` for each line of a large group (a day with more than 32 lines: small ones compare codes
+    /// pairwise) with the lines of the group that have its code, itself included.
+    private static func total(_ group: [Int], _ codeOfLine: [Int32], _ body: (Int, [Int]) -> Void) {
+        var byCode: [Int32: [Int]] = [:]
+        for position in group { byCode[codeOfLine[position], default: []].append(position) }
+        for position in group { body(position, byCode[codeOfLine[position]] ?? []) }
     }
 
     /// `daysByPatientProvider` and each day's run in it: one sort of the days by patient and provider, then date.
@@ -246,6 +280,8 @@ final class BatchIndex: @unchecked Sendable {
         /// A patient and provider (`IntegerInterner.pair`), then that number and a date: a day of `dayOfLine`.
         var patientProviders = IntegerInterner(expected: 0)
         var days = IntegerInterner(expected: 0)
+        /// A patient and a date of service (any provider).
+        var patientDates = IntegerInterner(expected: 0)
 
         /// Room for what a batch of that many lines and claims can hold at most (codes and providers: few, so
         /// they start small and grow). Sized by claims, not lines, where a claim has one: every reserved slot is
@@ -253,6 +289,7 @@ final class BatchIndex: @unchecked Sendable {
         mutating func reserve(lines: Int, claims: Int) {
             patientProviders = IntegerInterner(expected: min(lines, claims * 2))
             days = IntegerInterner(expected: lines)
+            patientDates = IntegerInterner(expected: lines)
             codes = IntegerInterner(expected: min(lines, 1 << 12))
             providers = IntegerInterner(expected: min(lines, 1 << 10))
             // At most one patient a claim; reserved, so growing does not rehash them.
@@ -308,18 +345,24 @@ final class BatchIndex: @unchecked Sendable {
     }
 
     private func add(_ claim: Claim, address: Int, patient: Int32, _ keys: inout Interning,
-                              _ addresses: inout [LineAddress], _ codeOfLine: inout [Int32]) {
+                     _ addresses: inout [LineAddress], _ codeOfLine: inout [Int32], _ patientDateOfLine: inout [Int32]) {
         for (lineIndex, line) in claim.lines.enumerated() {
+            lineFacts[lineBoxes.count] = LineFacts(
+                units: line.units?.value, charge: line.charge.cents.map { Double($0) / 100 }, number: line.number,
+                serviceDate: line.serviceDate?.from, pointerCount: Int32(clamping: line.diagnosisPointers.count),
+                modifierCount: Int32(clamping: line.modifiers.count))
             lineBoxes.append(Shared(line))
             addresses.append(LineAddress(claim: address, line: lineIndex))
             codeOfLine.append(line.procedureCode.map { keys.code($0.text) } ?? -1)
             guard let date = line.serviceDate?.from else {
                 dayOfLine.append(-1)
+                patientDateOfLine.append(-1)
                 continue
             }
             let provider = keys.provider(Self.providerKey(claim, line))
             let patientProvider = keys.patientProviders.number(IntegerInterner.pair(patient, provider))
             let dayNumber = Int32(clamping: date.dayNumber)
+            patientDateOfLine.append(keys.patientDates.number(IntegerInterner.pair(patient, dayNumber)))
             let day = keys.days.number(IntegerInterner.pair(patientProvider, dayNumber))
             if Int(day) == dayKeys.count { dayKeys.append(DayKey(patient: patient, patientProvider: patientProvider, day: dayNumber)) }
             dayOfLine.append(day)

@@ -1,0 +1,84 @@
+import ClaimModel
+import Testing
+@testable import RuleGraph
+
+/// The batch index's per-line day totals against a count over every pair of lines (`day-units`: the units of the
+/// line's code on its patient, provider and date; `patient-day-repeats`: the other lines of its patient and date
+/// with its code, any provider), on generated batches with history, lines without a code, a date or units.
+@Suite struct BatchIndexTests {
+    struct Line {
+        var claim: Claim
+        var line: ServiceLine
+    }
+
+    static func batch(seed: UInt64) -> (claims: [Claim], history: [Claim]) {
+        var state = seed
+        func next(_ n: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(n))
+        }
+        let start = CalendarDate(year: 2024, month: 3, day: 1)!
+        func claims(_ count: Int, prefix: String) -> [Claim] {
+            (0..<count).map { n in
+                var claim = Claim(
+                    type: .professional, id: "\(prefix)\(n)", totalCharge: Money(cents: 100),
+                    billingProvider: Provider(role: .billing, name: PersonName(last: "CLINIC"), npi: NPI(["1234567893", "1245319599"][next(2)])),
+                    subscriber: Subscriber(memberID: "M\(next(4))", name: PersonName(last: "TESTPATIENT")),
+                    patient: Patient(name: PersonName(last: "TESTPATIENT"), isSubscriber: true), payer: nil)
+                claim.lines = (0..<(1 + next(5))).map { index in
+                    ServiceLine(
+                        number: index + 1, procedureCode: next(8) == 0 ? nil : ProcedureCode(["97110", "97140", "99213"][next(3)]),
+                        charge: Money(cents: 100), units: next(5) == 0 ? nil : Quantity(1 + next(3)),
+                        serviceDate: next(10) == 0 ? nil : DateOrRange(start.adding(days: next(3))),
+                        renderingProvider: next(3) == 0 ? Provider(role: .rendering, name: PersonName(last: "DR"), npi: NPI("1356397594")) : nil)
+                }
+                return claim
+            }
+        }
+        return (claims(6 + next(10), prefix: "C"), claims(next(6), prefix: "H"))
+    }
+
+    @Test func dayTotalsAgreeWithACountOverEveryPairOfLines() {
+        for seed in 1...300 as ClosedRange<UInt64> {
+            let (claims, history) = Self.batch(seed: seed)
+            Self.check(claims, history, "seed \(seed)")
+        }
+    }
+
+    /// A day of more lines than are compared pairwise (the index groups them by code instead).
+    @Test func aDayOfManyLinesAgreesToo() {
+        let (claims, history) = Self.batch(seed: 7)
+        var big = claims[0]
+        let date = CalendarDate(year: 2024, month: 3, day: 2)!
+        big.lines = (0..<70).map { index in
+            ServiceLine(number: index + 1, procedureCode: index % 9 == 0 ? nil : ProcedureCode(["97110", "97140", "99213"][index % 3]),
+                        charge: Money(cents: 100), units: index % 4 == 0 ? nil : Quantity(1 + index % 3),
+                        serviceDate: DateOrRange(date))
+        }
+        Self.check([big] + claims, history + [big], "70 lines on one day")
+    }
+
+    static func check(_ claims: [Claim], _ history: [Claim], _ what: String) {
+        let index = BatchIndex(claims: claims, history: history)
+        let lines = (claims + history).flatMap { claim in claim.lines.map { Line(claim: claim, line: $0) } }
+        #expect(lines.count == index.lineBoxes.count)
+        for (position, this) in lines.enumerated() {
+            var units: Double?
+            var repeats: Int?
+            if let code = this.line.procedureCode, let date = this.line.serviceDate?.from {
+                let patient = BatchIndex.patientKey(this.claim)
+                let provider = BatchIndex.providerKey(this.claim, this.line)
+                repeats = -1
+                for other in lines where other.line.procedureCode == code && other.line.serviceDate?.from == date
+                    && BatchIndex.patientKey(other.claim) == patient {
+                    repeats! += 1
+                    if BatchIndex.providerKey(other.claim, other.line) == provider, let more = other.line.units?.value {
+                        units = (units ?? 0) + more
+                    }
+                }
+            }
+            #expect(index.dayUnitsOfLine[position] == units, "\(what), line \(position): day units")
+            #expect(index.patientDayRepeatsOfLine[position] == repeats, "\(what), line \(position): repeats")
+        }
+    }
+}
