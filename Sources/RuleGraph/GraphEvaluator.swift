@@ -23,6 +23,7 @@ final class GraphEvaluator {
     private let tableEntries: UnsafeMutableBufferPointer<Program.TableEntry>
     private let lookupEntries: UnsafeMutableBufferPointer<Program.LookupEntry>
     private let compares: UnsafeMutableBufferPointer<Program.CompiledCompare>
+    private let templateText: UnsafeMutableBufferPointer<UInt8>
     /// `BatchIndex.lineFacts` (kept alive by `index`).
     private let lineFacts: UnsafeMutableBufferPointer<BatchIndex.LineFacts>
     private let index: BatchIndex
@@ -106,6 +107,7 @@ final class GraphEvaluator {
         tableEntries = program.flat.tables
         lookupEntries = program.flat.lookups
         compares = program.flat.compares
+        templateText = program.flat.templateText
         self.index = index
         lineFacts = index.lineFacts
         claimBox = Shared(Claim(type: .professional, id: "", totalCharge: Money(cents: 0), billingProvider: nil,
@@ -294,7 +296,7 @@ final class GraphEvaluator {
                 keys.removeSubrange(write...)
             }
         }
-        if kept.count > 1 { kept = Self.sorted(kept, keys) }
+        if kept.count > 1 { Self.sort(&kept, keys) }
         let checked = collector.notChecked.count < 2 ? collector.notChecked : collector.notChecked.sorted {
             ($0.ruleID ?? "", $0.table ?? "", $0.reason) < ($1.ruleID ?? "", $1.table ?? "", $1.reason)
         }
@@ -310,7 +312,7 @@ final class GraphEvaluator {
         static func < (a: EditKey, b: EditKey) -> Bool { a.line != b.line ? a.line < b.line : a.rank < b.rank }
     }
 
-    private static func sorted(_ edits: [Edit], _ keys: [EditKey]) -> [Edit] {
+    private static func sort(_ edits: inout [Edit], _ keys: [EditKey]) {
         var order = Array(0..<edits.count)
         order.sort { a, b in
             if keys[a] != keys[b] { return keys[a] < keys[b] }
@@ -318,9 +320,19 @@ final class GraphEvaluator {
             if Edit.reportOrder(edits[b], edits[a]) { return false }
             return a < b
         }
-        var inOrder = true
-        for (position, index) in order.enumerated() where position != index { inOrder = false; break }
-        return inOrder ? edits : order.map { edits[$0] }
+        // Permuted in place by swaps (moves), following each cycle of `order`: mapping the order to a new array
+        // copied every edit (a retain of each of its strings) and released the old ones.
+        var source = order
+        for start in source.indices where source[start] != start {
+            var position = start
+            while source[position] != start {
+                let from = source[position]
+                edits.swapAt(position, from)
+                source[position] = position
+                position = from
+            }
+            source[position] = position
+        }
     }
 
     /// `Rule.applies` for the claim being evaluated, once per applicability class and claim.
@@ -451,11 +463,12 @@ final class GraphEvaluator {
     /// UTF-8 into a buffer this evaluator reuses and made a string once (appending to a `String` piece by piece
     /// cost about 330 instructions a piece).
     private func render(_ template: Program.CompiledTemplate) -> String {
-        if template.pieces.count == 1, case .text(let text, _) = template.pieces[0] { return text }
+        if let whole = template.whole { return whole }
         scratch.removeAll(keepingCapacity: true)
         for piece in template.pieces {
             switch piece {
-            case .text(_, let bytes): scratch.append(contentsOf: bytes)
+            case .text(let start, let count):
+                scratch.append(contentsOf: UnsafeBufferPointer(rebasing: templateText[Int(start)..<Int(start + count)]))
             case .field(let access): appendText(of: read(access))
             }
         }
@@ -575,7 +588,12 @@ final class GraphEvaluator {
             case .b: (at, position) = (diagnosisBAt, diagnosisBPosition)
             }
             guard at >= 0 else { return .missing }
-            return FieldReader.diagnosis(field, claimBox.value.diagnoses[at], position: position)
+            // The common fields read in place: passing the diagnosis copied it (three strings retained).
+            switch field {
+            case .code: return .text(claimBox.value.diagnoses[at].code)
+            case .position: return .number(Double(position))
+            default: return FieldReader.diagnosis(field, claimBox.value.diagnoses[at], position: position)
+            }
         case .column(let slot, let column):
             guard slot < rowStamps.count, rowStamps[slot] == generation else { return .missing }
             let release = releases[Int(rowReleases[slot])]

@@ -161,14 +161,15 @@ struct Program: Sendable {
 
     /// A message or fix template with its fields resolved to accesses.
     struct CompiledTemplate: Sendable {
+        /// Trivially copyable, so walking the pieces retains nothing.
         enum Piece: Sendable {
-            /// The text and its UTF-8 (appended to a rendering as bytes).
-            case text(String, [UInt8])
+            /// UTF-8 at `Program.Flat.templateText[start ..< start + count]`.
+            case text(start: Int32, count: Int32)
             case field(Access)
         }
         let pieces: [Piece]
-        /// About how long a rendering is (`Template.estimatedLength`), reserved once.
-        let estimatedLength: Int
+        /// The whole rendering when the template has no field (given as is, no copy).
+        let whole: String?
     }
 
     /// A rule as the evaluator needs it on every attempt.
@@ -242,9 +243,11 @@ struct Program: Sendable {
         let tables: UnsafeMutableBufferPointer<TableEntry>
         let lookups: UnsafeMutableBufferPointer<LookupEntry>
         let compares: UnsafeMutableBufferPointer<CompiledCompare>
+        /// The text pieces of every message and fix template, as UTF-8 (`CompiledTemplate.Piece.text`).
+        let templateText: UnsafeMutableBufferPointer<UInt8>
 
         init(ops: [Op], children: [Int32], rules: [CompiledRule], conditionList: [Int32], tables: [CompiledTable],
-             lookups: [CompiledLookup], compares: [CompiledCompare]) {
+             lookups: [CompiledLookup], compares: [CompiledCompare], templateText: [UInt8]) {
             func copy<T>(_ array: [T]) -> UnsafeMutableBufferPointer<T> {
                 let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: max(1, array.count))
                 _ = buffer.initialize(from: array)
@@ -255,6 +258,7 @@ struct Program: Sendable {
             self.rules = copy(rules)
             self.conditionList = copy(conditionList)
             self.compares = copy(compares)
+            self.templateText = copy(templateText)
             var releases: [ReleaseEntry] = [], columns: [Int32] = [], entries: [TableEntry] = []
             for table in tables {
                 entries.append(TableEntry(start: Int32(releases.count), count: Int32(table.releases.count)))
@@ -286,6 +290,7 @@ struct Program: Sendable {
             tables.baseAddress?.deallocate()
             lookups.baseAddress?.deallocate()
             compares.baseAddress?.deallocate()
+            templateText.baseAddress?.deallocate()
         }
     }
 
@@ -352,13 +357,20 @@ struct Program: Sendable {
             }
         }
         // Columns the messages and fixes read are resolved too (a template may read a column no condition tests).
+        var templateText: [UInt8] = []
         func template(_ template: Template) -> CompiledTemplate {
-            CompiledTemplate(pieces: template.parts.map { part in
+            if template.parts.count == 1, case .text(let text) = template.parts[0] {
+                return CompiledTemplate(pieces: [], whole: text)
+            }
+            return CompiledTemplate(pieces: template.parts.map { part in
                 switch part {
-                case .text(let text): return .text(text, Array(text.utf8))
+                case .text(let text):
+                    let start = templateText.count
+                    templateText += text.utf8
+                    return .text(start: Int32(start), count: Int32(templateText.count - start))
                 case .field(let field): return .field(compiler.access(field))
                 }
-            }, estimatedLength: template.estimatedLength)
+            }, whole: nil)
         }
         messages = rules.map { template($0.message) }
         let byReportOrder = rules.indices.sorted {
@@ -430,7 +442,7 @@ struct Program: Sendable {
         }
         keyPartCount = keyParts
         flat = Flat(ops: ops, children: children, rules: compiledRules, conditionList: conditionList, tables: tables,
-                    lookups: lookups, compares: compares)
+                    lookups: lookups, compares: compares, templateText: templateText)
     }
 
     /// The access for a field of a message template or a dispatch key (resolved when the program was built).
