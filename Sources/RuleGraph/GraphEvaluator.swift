@@ -304,14 +304,16 @@ final class GraphEvaluator {
                            staleTables: collector.staleTables.sorted())
     }
 
-    /// The edits in `Edit.reportOrder`, as a stable sort by it would leave them: by their keys (`editKeys`), then
-    /// on equal keys (same line and rule) by `reportOrder` and their order of finding.
+    /// An edit's line (0 for none) and its rule's rank (`Program.ruleRanks`): the first keys of `Edit.reportOrder`
+    /// within a claim, as numbers.
     struct EditKey: Comparable {
         var line: Int
         var rank: UInt32
         static func < (a: EditKey, b: EditKey) -> Bool { a.line != b.line ? a.line < b.line : a.rank < b.rank }
     }
 
+    /// Puts a claim's edits in `Edit.reportOrder`, as a stable sort by it would leave them: by their keys
+    /// (`editKeys`), then on equal keys (same line and rule) by `reportOrder` and their order of finding.
     private static func sort(_ edits: inout [Edit], _ keys: [EditKey]) {
         var order = Array(0..<edits.count)
         order.sort { a, b in

@@ -87,27 +87,23 @@ public enum TableBenchmark {
         return figures
     }
 
-    /// User and system CPU seconds of this process so far.
-    /// Minor page faults of the process so far (pages the kernel gave it, zeroed, on first touch).
-    public static func minorPageFaults() -> Int {
+    /// The resource usage of this process so far (`getrusage`); nil if it cannot be read.
+    private static func usage() -> rusage? {
         var usage = rusage()
         #if canImport(Glibc)
         let who = __rusage_who_t(RUSAGE_SELF.rawValue)
         #else
         let who = RUSAGE_SELF
         #endif
-        guard getrusage(who, &usage) == 0 else { return 0 }
-        return Int(usage.ru_minflt)
+        return getrusage(who, &usage) == 0 ? usage : nil
     }
 
+    /// Minor page faults of the process so far (pages the kernel gave it, zeroed, on first touch).
+    public static func minorPageFaults() -> Int { usage().map { Int($0.ru_minflt) } ?? 0 }
+
+    /// User and system CPU seconds of this process so far.
     public static func cpuSeconds() -> Double {
-        var usage = rusage()
-        #if canImport(Glibc)
-        let who = __rusage_who_t(RUSAGE_SELF.rawValue)
-        #else
-        let who = RUSAGE_SELF
-        #endif
-        guard getrusage(who, &usage) == 0 else { return 0 }
+        guard let usage = usage() else { return 0 }
         func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
         return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
