@@ -58,6 +58,48 @@ import Testing
         Self.check([big] + claims, history + [big], "70 lines on one day")
     }
 
+    /// The joins line pairs are made from: a line's day (same patient, provider and date, itself included) and
+    /// the lines within a window of days before it (same patient and provider, itself left out), in position
+    /// order, against a scan of every line.
+    @Test func sameDayAndWindowJoinsAgreeWithAScanOfEveryLine() {
+        var pairsAcrossDays = 0
+        for seed in 1...200 as ClosedRange<UInt64> {
+            let (claims, history) = Self.batch(seed: seed)
+            let index = BatchIndex(claims: claims, history: history)
+            var lines: [(address: LineAddress, claim: Claim, line: ServiceLine)] = []
+            for (number, claim) in claims.enumerated() {
+                for (line, value) in claim.lines.enumerated() { lines.append((LineAddress(claim: number, line: line), claim, value)) }
+            }
+            for (number, claim) in history.enumerated() {
+                for (line, value) in claim.lines.enumerated() { lines.append((LineAddress(claim: -1 - number, line: line), claim, value)) }
+            }
+            for (position, this) in lines.enumerated() {
+                #expect(index.linePosition(this.address) == position)
+                let patient = BatchIndex.patientKey(this.claim), provider = BatchIndex.providerKey(this.claim, this.line)
+                func together(_ other: (address: LineAddress, claim: Claim, line: ServiceLine)) -> Bool {
+                    BatchIndex.patientKey(other.claim) == patient && BatchIndex.providerKey(other.claim, other.line) == provider
+                }
+                let date = this.line.serviceDate?.from
+                if position < claims.reduce(0, { $0 + $1.lines.count }) {
+                    let sameDay = date.map { day in lines.filter { together($0) && $0.line.serviceDate?.from == day }.map(\.address) } ?? []
+                    #expect(Array(index.linesOnDay(of: this.address.claim, this.address.line)) == sameDay, "seed \(seed), line \(position)")
+                }
+                for window in [0...0, 0...1, 1...2] {
+                    var expected: [LineAddress] = []
+                    if let date {
+                        for (other, candidate) in lines.enumerated() where other != position && together(candidate) {
+                            guard let theirs = candidate.line.serviceDate?.from else { continue }
+                            if window.contains(date.dayNumber - theirs.dayNumber) { expected.append(candidate.address) }
+                        }
+                    }
+                    #expect(index.linesWithin(window, of: position) == expected, "seed \(seed), line \(position), \(window)")
+                    if window == 1...2 { pairsAcrossDays += expected.count }
+                }
+            }
+        }
+        #expect(pairsAcrossDays > 100, "the generated batches should pair lines across days")
+    }
+
     static func check(_ claims: [Claim], _ history: [Claim], _ what: String) {
         let index = BatchIndex(claims: claims, history: history)
         let lines = (claims + history).flatMap { claim in claim.lines.map { Line(claim: claim, line: $0) } }
