@@ -1,5 +1,6 @@
 import ClaimModel
 import Rules
+import Tables
 
 /// What a batch is evaluated with besides its claims (DECISIONS §2, §3): the day of filing, an optional
 /// what-if date, and the claim history.
@@ -170,21 +171,14 @@ final class BatchIndex: @unchecked Sendable {
             for address in lines(ofDay: Int32(day)) where codeOfLine[linePosition(address)] >= 0 {
                 group.append(linePosition(address))
             }
-            if group.count <= 32 {
-                for position in group {
-                    let code = codeOfLine[position]
-                    var total = 0.0, any = false
-                    for other in group where codeOfLine[other] == code {
-                        if let units = lineFacts[other].units { total += units; any = true }
-                    }
-                    dayUnits[position] = any ? total : nil
-                }
-            } else {
-                Self.total(group, codeOfLine) { position, sameCode in
-                    var total = 0.0, any = false
-                    for other in sameCode { if let units = lineFacts[other].units { total += units; any = true } }
-                    dayUnits[position] = any ? total : nil
-                }
+            Self.sortByCode(&group, codeOfLine)
+            var start = 0
+            while start < group.count {
+                let end = Self.runEnd(group, from: start, codeOfLine)
+                var total = 0.0, any = false
+                for i in start..<end { if let units = lineFacts[group[i]].units { total += units; any = true } }
+                for i in start..<end { dayUnits[group[i]] = any ? total : nil }
+                start = end
             }
         }
         // The lines of each patient's date, by a counting sort on `patientDateOfLine` (lines with no date are -1).
@@ -202,27 +196,32 @@ final class BatchIndex: @unchecked Sendable {
             for position in byPatientDate[Int(start[n])..<Int(start[n + 1])] where codeOfLine[position] >= 0 {
                 group.append(position)
             }
-            if group.count <= 32 {
-                for position in group {
-                    let code = codeOfLine[position]
-                    var count = -1
-                    for other in group where codeOfLine[other] == code { count += 1 }
-                    repeats[position] = count
-                }
-            } else {
-                Self.total(group, codeOfLine) { position, sameCode in repeats[position] = sameCode.count - 1 }
+            Self.sortByCode(&group, codeOfLine)
+            var start = 0
+            while start < group.count {
+                let end = Self.runEnd(group, from: start, codeOfLine)
+                for i in start..<end { repeats[group[i]] = end - start - 1 }
+                start = end
             }
         }
         dayUnitsOfLine = dayUnits
         patientDayRepeatsOfLine = repeats
     }
 
-    /// Calls `body` for each line of a large group (a day with more than 32 lines: small ones compare codes
-    /// pairwise) with the lines of the group that have its code, itself included.
-    private static func total(_ group: [Int], _ codeOfLine: [Int32], _ body: (Int, [Int]) -> Void) {
-        var byCode: [Int32: [Int]] = [:]
-        for position in group { byCode[codeOfLine[position], default: []].append(position) }
-        for position in group { body(position, byCode[codeOfLine[position]] ?? []) }
+    /// Sorts a group of lines (positions) by code and then position, so the lines of a code form a run in position
+    /// order (units add up in the order they did when they were summed line by line).
+    @inline(__always)
+    private static func sortByCode(_ group: inout [Int], _ codeOfLine: [Int32]) {
+        if group.count > 1 { group.sort { (codeOfLine[$0], $0) < (codeOfLine[$1], $1) } }
+    }
+
+    /// The end of the run of lines with the code of `group[start]` in a group sorted by `sortByCode`.
+    @inline(__always)
+    private static func runEnd(_ group: [Int], from start: Int, _ codeOfLine: [Int32]) -> Int {
+        let code = codeOfLine[group[start]]
+        var end = start + 1
+        while end < group.count, codeOfLine[group[end]] == code { end += 1 }
+        return end
     }
 
     /// `daysByPatientProvider` and each day's run in it: one sort of the days by patient and provider, then date.
@@ -308,28 +307,20 @@ final class BatchIndex: @unchecked Sendable {
         /// their value and count (NPIs), anything else by its number in `otherTexts`; the top two bits keep the
         /// three forms apart.
         private mutating func integerKey(_ text: String) -> UInt64 {
+            // Packed ASCII has its top bit clear (`PackedCode.pack`, one to one without NULs).
+            if let packed = PackedCode.pack(text) { return packed }
             var text = text
-            let key: UInt64? = text.withUTF8 { utf8 in
-                let count = utf8.count
-                if count <= 8 {
-                    var packed: UInt64 = 0
-                    for byte in utf8 {
-                        if byte == 0 || byte >= 0x80 { return nil }
-                        packed = packed << 8 | UInt64(byte)
-                    }
-                    // Top bit clear (ASCII bytes are below 0x80); without NULs the packing is one to one.
-                    return count == 0 ? 0 : packed << UInt64(8 * (8 - count))
-                }
-                guard count <= 15 else { return nil }
+            let digits: UInt64? = text.withUTF8 { utf8 in
+                guard utf8.count <= 15 else { return nil }
                 var value: UInt64 = 0
                 for byte in utf8 {
                     guard byte >= 48, byte <= 57 else { return nil }
                     value = value * 10 + UInt64(byte - 48)
                 }
                 // Top two bits set; the value is below 10^15 < 2^50, the count below 2^4.
-                return 3 << 62 | UInt64(count) << 50 | value
+                return 3 << 62 | UInt64(utf8.count) << 50 | value
             }
-            if let key { return key }
+            if let digits { return digits }
             // Top bit set, the next clear.
             return 1 << 63 | UInt64(UInt32(bitPattern: Self.number(text, in: &otherTexts)))
         }

@@ -45,7 +45,7 @@ final class GraphEvaluator {
     /// Per scope (`ScopeRules.ordinal`) and code of the batch (`BatchIndex.codeOfLine`): the scope's
     /// `keyedLists` entry for that code, -1 when no rule is keyed on it, -2 until first looked up.
     private let dispatchCache: UnsafeMutableBufferPointer<Int32>
-    /// Per release key part (`Program.Release.keyPart`) and code of the batch: the code's stored form in that
+    /// Per release key part (`Program.ReleaseEntry.keyPart`) and code of the batch: the code's stored form in that
     /// release's table (`Table.keyCode`), valid where `keyCodeStates` is 1; 2: no row has it; 0: not looked up yet.
     private let keyCodes: UnsafeMutableBufferPointer<UInt64>
     private let keyCodeStates: UnsafeMutableBufferPointer<UInt8>
@@ -128,8 +128,8 @@ final class GraphEvaluator {
         applyStamps = buffer(program.applicability.count, 0)
         applyFlags = buffer(program.applicability.count, false)
         dispatchCache = buffer((Scope.allCases.count + graph.windowedPairRules.count) * index.codeCount, -2)
-        keyCodes = buffer(program.keyPartCount * index.codeCount, 0)
-        keyCodeStates = buffer(program.keyPartCount * index.codeCount, 0)
+        keyCodes = buffer(program.flat.keyPartCount * index.codeCount, 0)
+        keyCodeStates = buffer(program.flat.keyPartCount * index.codeCount, 0)
         codeIsEmpty = buffer(index.codeCount, false)
         for (code, text) in index.codeTexts.enumerated() where text.isEmpty { codeIsEmpty[code] = true }
         suppressionTargets = program.suppressionTargets
@@ -461,9 +461,8 @@ final class GraphEvaluator {
                       staleNotes: staleNotes, explanation: explain ? trace : nil)
     }
 
-    /// `TemplateRenderer.render` on a template whose fields were resolved when the program was built, written as
-    /// UTF-8 into a buffer this evaluator reuses and made a string once (appending to a `String` piece by piece
-    /// cost about 330 instructions a piece).
+    /// `TemplateRenderer.render` on a template whose fields were resolved when the program was built, written into
+    /// a buffer this evaluator reuses.
     private func render(_ template: Program.CompiledTemplate) -> String {
         if let whole = template.whole { return whole }
         scratch.removeAll(keepingCapacity: true)
@@ -471,42 +470,10 @@ final class GraphEvaluator {
             switch piece {
             case .text(let start, let count):
                 scratch.append(contentsOf: UnsafeBufferPointer(rebasing: templateText[Int(start)..<Int(start + count)]))
-            case .field(let access): appendText(of: read(access))
+            case .field(let access): TemplateRenderer.appendUTF8(read(access), to: &scratch)
             }
         }
         return String(decoding: scratch, as: UTF8.self)
-    }
-
-    /// `TemplateRenderer.append` into `scratch`: a list joined by ", ", a missing value as `(none)`, a whole
-    /// number written as digits.
-    private func appendText(of value: Value) {
-        switch value {
-        case .text(let text): appendUTF8(of: text)
-        case .list(let items):
-            for (index, item) in items.enumerated() {
-                if index > 0 { scratch.append(UInt8(ascii: ",")); scratch.append(UInt8(ascii: " ")) }
-                appendUTF8(of: item)
-            }
-        case .number(let number) where number == number.rounded() && abs(number) < 1e15:
-            // `Value.text`'s `String(Int64(value))`, without the string.
-            var whole = Int64(number)
-            if whole < 0 { scratch.append(UInt8(ascii: "-")); whole = -whole }
-            let start = scratch.count
-            repeat {
-                scratch.append(UInt8(truncatingIfNeeded: 48 + whole % 10))
-                whole /= 10
-            } while whole > 0
-            scratch[start...].reverse()
-        case let other: appendUTF8(of: other.text ?? "(none)")
-        }
-    }
-
-    /// Appends a string's UTF-8 to `scratch` from its contiguous storage (`append(contentsOf: text.utf8)` went
-    /// through the generic sequence path).
-    @inline(__always)
-    private func appendUTF8(of text: String) {
-        var text = text
-        text.withUTF8 { scratch.append(contentsOf: $0) }
     }
 
     /// The notices for the stale releases a fired rule used: the tables of its lookups and table memberships that
@@ -597,15 +564,22 @@ final class GraphEvaluator {
             default: return FieldReader.diagnosis(field, claimBox.value.diagnoses[at], position: position)
             }
         case .column(let slot, let column):
-            guard slot < rowStamps.count, rowStamps[slot] == generation else { return .missing }
-            let release = releases[Int(rowReleases[slot])]
-            let position = Int(releaseColumns[release.columnsStart + column])
-            guard position >= 0 else { return .missing }
-            let row = rowNumbers[slot]
-            return .text(release.table._withUnsafeGuaranteedRef { $0.value(row: row, column: position) })
+            guard let (table, row, position) = boundColumn(slot: slot, column: column) else { return .missing }
+            return .text(table._withUnsafeGuaranteedRef { $0.value(row: row, column: position) })
         case .unbound:
             return .missing
         }
+    }
+
+    /// The table, row and column position of a lookup slot's bound row for a column (`Program.columnNames`
+    /// index); nil when the slot is not bound on this binding or the release lacks the column.
+    @inline(__always)
+    private func boundColumn(slot: Int, column: Int) -> (Unmanaged<Table>, Int32, Int)? {
+        guard slot < rowStamps.count, rowStamps[slot] == generation else { return nil }
+        let release = releases[Int(rowReleases[slot])]
+        let position = Int(releaseColumns[release.columnsStart + column])
+        guard position >= 0 else { return nil }
+        return (release.table, rowNumbers[slot], position)
     }
 
     /// `read(access).number`, with the numeric fields of a line and table columns read as numbers directly.
@@ -624,12 +598,8 @@ final class GraphEvaluator {
             default: return read(access).number
             }
         case .column(let slot, let column):
-            guard slot < rowStamps.count, rowStamps[slot] == generation else { return nil }
-            let release = releases[Int(rowReleases[slot])]
-            let position = Int(releaseColumns[release.columnsStart + column])
-            guard position >= 0 else { return nil }
-            let row = rowNumbers[slot]
-            return release.table._withUnsafeGuaranteedRef { $0.number(row: row, column: position) }
+            guard let (table, row, position) = boundColumn(slot: slot, column: column) else { return nil }
+            return table._withUnsafeGuaranteedRef { $0.number(row: row, column: position) }
         default:
             return read(access).number
         }
@@ -1073,8 +1043,6 @@ final class GraphEvaluator {
                 let set = program.memberSets[Int(set)]
                 for modifier in modifiers where !member(set, modifier.text, &stale, &uncovered) { return true }
                 return false
-            case .present(let wanted): return modifiers.isEmpty != wanted
-            case .count(let inner): return holds(.number(Double(modifiers.count)), program.innerTests[Int(inner)], &stale, &uncovered)
             default: return nil
             }
         case .pointers:

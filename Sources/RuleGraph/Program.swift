@@ -128,9 +128,6 @@ struct Program: Sendable {
         let name: String
         let key: [Access]
         let slot: Int
-        /// When the key is one or two lines' procedure codes (`[a.code, b.code]`, `[line.code]`): their roles, so
-        /// the evaluator looks the row up by the codes' numbers in the batch, not by their texts.
-        let codeKey: (first: Role, second: Role?)?
     }
 
     /// A release of a CSV table with its window as day numbers and its columns by `columnNames` index.
@@ -141,11 +138,6 @@ struct Program: Sendable {
         let name: String
         /// Column number in `table` of each of `Program.columnNames`, -1 when the release lacks it.
         let columns: [Int]
-        /// The first of this release's numbers for its key parts (`Program.keyPartCount` in all): evaluators keep
-        /// the stored key code of each code of a batch under these.
-        let keyPart: Int
-        /// The table's number of key columns.
-        let keyCount: Int
     }
 
     struct CompiledTable: Sendable {
@@ -202,7 +194,8 @@ struct Program: Sendable {
         let effective: Int
         /// `Int.max` when open.
         let expires: Int
-        /// `Release.keyPart`, and the table's number of key columns.
+        /// The first of this release's numbers for its key parts (`Flat.keyPartCount` in all, release by release):
+        /// evaluators keep the stored key form of each code of a batch under these. And the table's key columns.
         let keyPart: Int
         let keyCount: Int
         /// Where this release's `Release.columns` start in `Flat.releaseColumns`.
@@ -221,7 +214,9 @@ struct Program: Sendable {
         /// `tables` index; -1 when the pack has no such CSV table.
         let table: Int32
         let slot: Int32
-        /// `CompiledLookup.codeKey`: `codeKey` false when the key is not one or two lines' codes.
+        /// Whether the key is one or two lines' procedure codes (`[a.code, b.code]`, `[line.code]`), with those
+        /// lines' roles in `first` and `second`: the evaluator then looks the row up by the codes' numbers in the
+        /// batch, not by their texts.
         let codeKey: Bool
         let first: Role
         let second: Role?
@@ -245,6 +240,8 @@ struct Program: Sendable {
         let compares: UnsafeMutableBufferPointer<CompiledCompare>
         /// The text pieces of every message and fix template, as UTF-8 (`CompiledTemplate.Piece.text`).
         let templateText: UnsafeMutableBufferPointer<UInt8>
+        /// Key parts of all releases (`ReleaseEntry.keyPart`).
+        let keyPartCount: Int
 
         init(ops: [Op], children: [Int32], rules: [CompiledRule], conditionList: [Int32], tables: [CompiledTable],
              lookups: [CompiledLookup], compares: [CompiledCompare], templateText: [UInt8]) {
@@ -260,22 +257,33 @@ struct Program: Sendable {
             self.compares = copy(compares)
             self.templateText = copy(templateText)
             var releases: [ReleaseEntry] = [], columns: [Int32] = [], entries: [TableEntry] = []
+            var keyParts = 0
             for table in tables {
                 entries.append(TableEntry(start: Int32(releases.count), count: Int32(table.releases.count)))
                 for release in table.releases {
+                    let keyCount = release.table.keyColumns.count
                     releases.append(ReleaseEntry(effective: release.effective, expires: release.expires ?? Int.max,
-                                                 keyPart: release.keyPart, keyCount: release.keyCount,
-                                                 columnsStart: columns.count, table: Unmanaged.passUnretained(release.table)))
+                                                 keyPart: keyParts, keyCount: keyCount, columnsStart: columns.count,
+                                                 table: Unmanaged.passUnretained(release.table)))
+                    keyParts += keyCount
                     columns += release.columns.map { Int32($0) }
                 }
             }
+            keyPartCount = keyParts
             self.releases = copy(releases)
             releaseColumns = copy(columns)
             self.tables = copy(entries)
             self.lookups = copy(lookups.map { lookup in
-                LookupEntry(table: lookup.table.map { Int32($0) } ?? -1, slot: Int32(lookup.slot),
-                            codeKey: lookup.codeKey != nil, first: lookup.codeKey?.first ?? .the,
-                            second: lookup.codeKey?.second)
+                var codeKey: (first: Role, second: Role?)?
+                if case .line(let first, .code)? = lookup.key.first {
+                    if lookup.key.count == 1 {
+                        codeKey = (first, nil)
+                    } else if lookup.key.count == 2, case .line(let second, .code) = lookup.key[1] {
+                        codeKey = (first, second)
+                    }
+                }
+                return LookupEntry(table: lookup.table.map { Int32($0) } ?? -1, slot: Int32(lookup.slot),
+                                   codeKey: codeKey != nil, first: codeKey?.first ?? .the, second: codeKey?.second)
             })
         }
 
@@ -311,8 +319,6 @@ struct Program: Sendable {
     let fixes: [CompiledTemplate?]
     let applicability: [Applicability]
     let flat: Flat
-    /// Key parts of all CSV tables' releases (`Release.keyPart`).
-    let keyPartCount: Int
     /// Per rule: its place in the order of (rule id, pack), the order `Edit.reportOrder` sorts edits in (versions of
     /// one rule share a place).
     let ruleRanks: [UInt32]
@@ -342,17 +348,8 @@ struct Program: Sendable {
             case .not(let inner):
                 ops.append(.not(Int32(inner)))
             case .lookup(let table, let pack, let key, let slot):
-                let access = key.map { compiler.access($0) }
-                var codeKey: (first: Role, second: Role?)?
-                if case .line(let first, .code)? = access.first {
-                    if access.count == 1 {
-                        codeKey = (first, nil)
-                    } else if access.count == 2, case .line(let second, .code) = access[1] {
-                        codeKey = (first, second)
-                    }
-                }
                 lookups.append(CompiledLookup(table: compiler.csvTable("\(pack)/\(table)"), name: table,
-                                              key: access, slot: slot, codeKey: codeKey))
+                                              key: key.map { compiler.access($0) }, slot: slot))
                 ops.append(.lookup(Int32(lookups.count - 1)))
             }
         }
@@ -431,16 +428,12 @@ struct Program: Sendable {
         self.columnNames = compiler.columnNames
         self.columnIDs = compiler.columnIDs
         // Column positions are resolved last, once every column a rule reads is known.
-        var keyParts = 0
         self.tables = compiler.tables.map { table in
             CompiledTable(qualified: table.qualified, codes: table.codes, releases: table.releases.map { release in
-                defer { keyParts += release.table.keyColumns.count }
-                return Release(effective: release.effective, expires: release.expires, table: release.table, name: release.name,
-                               columns: compiler.columnNames.map { release.table.columnIndex($0) ?? -1 }, keyPart: keyParts,
-                               keyCount: release.table.keyColumns.count)
+                Release(effective: release.effective, expires: release.expires, table: release.table, name: release.name,
+                        columns: compiler.columnNames.map { release.table.columnIndex($0) ?? -1 })
             }, oldestEffective: table.oldestEffective)
         }
-        keyPartCount = keyParts
         flat = Flat(ops: ops, children: children, rules: compiledRules, conditionList: conditionList, tables: tables,
                     lookups: lookups, compares: compares, templateText: templateText)
     }
@@ -492,7 +485,7 @@ struct Program: Sendable {
             case .releases(let releases):
                 entry = CompiledTable(qualified: qualified, codes: nil, releases: releases.map {
                     Release(effective: $0.window.effective?.dayNumber ?? Int.min, expires: $0.window.expires?.dayNumber,
-                            table: $0.table, name: $0.release, columns: [], keyPart: 0, keyCount: 0)
+                            table: $0.table, name: $0.release, columns: [])
                 }, oldestEffective: releases.first?.window.effective?.description ?? "?")
             }
             tables.append(entry)

@@ -45,10 +45,10 @@ func reallocBuffer<T>(_ pointer: UnsafeMutablePointer<T>, count: Int) -> UnsafeM
 
 /// A code of up to 8 ASCII bytes (no NUL) packed big-endian into a UInt64, zero-padded; anything else is a
 /// pool reference: the top bit set and the pool index below (ASCII bytes never set the top bit).
-enum PackedCode {
+public enum PackedCode {
     static let poolTag: UInt64 = 1 << 63
 
-    @inline(__always)
+    @usableFromInline @inline(__always)
     static func pack(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64? {
         let n = bytes.count
         guard n <= 8 else { return nil }
@@ -79,17 +79,11 @@ enum PackedCode {
     }
 
     @inline(__always)
-    static func pack(_ text: String) -> UInt64? {
-        let utf8 = text.utf8
-        guard utf8.count <= 8 else { return nil }
-        var value: UInt64 = 0
-        var n = 0
-        for byte in utf8 {
-            guard byte != 0 && byte < 0x80 else { return nil }
-            value = value << 8 | UInt64(byte)
-            n += 1
-        }
-        return n == 0 ? 0 : value << UInt64(8 * (8 - n))
+    /// `pack` on a string's UTF-8, read from its contiguous storage.
+    @inlinable
+    public static func pack(_ text: String) -> UInt64? {
+        var text = text
+        return text.withUTF8 { pack($0) }
     }
 
     static func unpack(_ value: UInt64) -> String {

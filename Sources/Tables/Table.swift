@@ -283,7 +283,11 @@ public final class Table: Sendable {
 
     @inline(__always)
     func firstInForce(_ rows: Range<Int32>, on date: CalendarDate) -> Int32? {
-        let day = Int32(clamping: date.dayNumber)
+        firstInForce(rows, day: Int32(clamping: date.dayNumber))
+    }
+
+    @inline(__always)
+    func firstInForce(_ rows: Range<Int32>, day: Int32) -> Int32? {
         for row in rows where inForce(Int(row), day) { return row }
         return nil
     }
@@ -359,16 +363,15 @@ public final class Table: Sendable {
     @inline(__always)
     public func row(code: UInt64, day: Int32) -> Int32? {
         guard keys.count == 1, let entry = entry(code) else { return nil }
-        for row in Int(entry.start)..<Int(entry.end) where inForce(row, day) { return Int32(row) }
-        return nil
+        return firstInForce(entry.start..<entry.end, day: day)
     }
 
     /// `row(key1:key2:on:)` on stored key codes (`keyCode`) and a day number.
     @inline(__always)
     public func row(code1: UInt64, code2: UInt64, day: Int32) -> Int32? {
         guard keys.count == 2, let entry = entry(code1) else { return nil }
-        for row in secondKeyRows(entry, code2) where inForce(row, day) { return Int32(row) }
-        return nil
+        let rows = secondKeyRows(entry, code2)
+        return firstInForce(Int32(rows.lowerBound)..<Int32(rows.upperBound), day: day)
     }
 
     /// A field by column name; nil when the table has no such column.

@@ -45,7 +45,7 @@ import Testing
         }
     }
 
-    /// A day of more lines than are compared pairwise (the index groups them by code instead).
+    /// A day of many lines (70, with codes repeating across it, some without a code or units).
     @Test func aDayOfManyLinesAgreesToo() {
         let (claims, history) = Self.batch(seed: 7)
         var big = claims[0]
