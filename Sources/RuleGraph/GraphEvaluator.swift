@@ -32,9 +32,10 @@ final class GraphEvaluator {
     private let explain: Bool
 
     // Memo per node, per lookup slot, per applicability class.
-    private let stamps: UnsafeMutableBufferPointer<UInt32>
-    /// bit 0: value, bit 1: stale.
-    private let flags: UnsafeMutableBufferPointer<UInt8>
+    /// Per node: the generation of the binding it was evaluated on, shifted left by two, and two flags (bit 0: its
+    /// value, bit 1: it met a stale release). One word, so checking a node's memo reads one cache line, not two.
+    private let memo: UnsafeMutableBufferPointer<UInt32>
+    /// Below `1 << 30`, so that it fits `memo` beside the flags.
     private var generation: UInt32 = 0
     private let rowStamps: UnsafeMutableBufferPointer<UInt32>
     /// The bound row's release, as an index of `Program.Flat.releases`.
@@ -42,9 +43,9 @@ final class GraphEvaluator {
     private let rowNumbers: UnsafeMutableBufferPointer<Int32>
     private let applyStamps: UnsafeMutableBufferPointer<UInt32>
     private let applyFlags: UnsafeMutableBufferPointer<Bool>
-    /// Per scope (`ScopeRules.ordinal`) and code of the batch (`BatchIndex.codeOfLine`): the scope's
-    /// `keyedLists` entry for that code, -1 when no rule is keyed on it, -2 until first looked up.
-    private let dispatchCache: UnsafeMutableBufferPointer<Int32>
+    /// Per scope (`ScopeRules.ordinal`) and code of the batch (`BatchIndex.codeOfLine`): the scope's span of
+    /// `keyed` rules for that code (`ScopeRules.keyedSpans`; 0 when no rule is keyed on it), -1 until looked up.
+    private let dispatchCache: UnsafeMutableBufferPointer<Int64>
     /// Per release key part (`Program.ReleaseEntry.keyPart`) and code of the batch: the code's stored form in that
     /// release's table (`Table.keyCode`), valid where `keyCodeStates` is 1; 2: no row has it; 0: not looked up yet.
     private let keyCodes: UnsafeMutableBufferPointer<UInt64>
@@ -120,14 +121,13 @@ final class GraphEvaluator {
             buffer.initialize(repeating: value)
             return buffer
         }
-        stamps = buffer(ops.count, 0)
-        flags = buffer(ops.count, 0)
+        memo = buffer(ops.count, 0)
         rowStamps = buffer(graph.slotCount, 0)
         rowReleases = buffer(graph.slotCount, 0)
         rowNumbers = buffer(graph.slotCount, 0)
         applyStamps = buffer(program.applicability.count, 0)
         applyFlags = buffer(program.applicability.count, false)
-        dispatchCache = buffer((Scope.allCases.count + graph.windowedPairRules.count) * index.codeCount, -2)
+        dispatchCache = buffer((Scope.allCases.count + graph.windowedPairRules.count) * index.codeCount, Int64(-1))
         keyCodes = buffer(program.flat.keyPartCount * index.codeCount, 0)
         keyCodeStates = buffer(program.flat.keyPartCount * index.codeCount, 0)
         codeIsEmpty = buffer(index.codeCount, false)
@@ -138,12 +138,12 @@ final class GraphEvaluator {
     }
 
     deinit {
-        for buffer in [stamps, rowStamps, applyStamps] { buffer.deallocate() }
-        for buffer in [rowReleases, rowNumbers, dispatchCache] { buffer.deallocate() }
+        for buffer in [memo, rowStamps, applyStamps] { buffer.deallocate() }
+        for buffer in [rowReleases, rowNumbers] { buffer.deallocate() }
+        dispatchCache.deallocate()
         keyCodes.deallocate()
         keyCodeStates.deallocate()
         codeIsEmpty.deallocate()
-        flags.deallocate()
         applyFlags.deallocate()
     }
 
@@ -152,9 +152,9 @@ final class GraphEvaluator {
             self.date = date
             day = date.dayNumber
         }
-        generation &+= 1
-        if generation == 0 {
-            for i in stamps.indices { stamps[i] = 0 }
+        generation += 1
+        if generation == 1 << 30 {
+            for i in memo.indices { memo[i] = 0 }
             for i in rowStamps.indices { rowStamps[i] = 0 }
             generation = 1
         }
@@ -339,8 +339,10 @@ final class GraphEvaluator {
 
     /// `Rule.applies` for the claim being evaluated, once per applicability class and claim.
     @inline(__always)
-    private func applies(_ rule: Int) -> Bool {
-        let spec = compiledRules[rule].applicability
+    private func applies(_ rule: Int) -> Bool { applies(spec: compiledRules[rule].applicability) }
+
+    @inline(__always)
+    private func applies(spec: Int) -> Bool {
         if spec < 0 { return true }
         if applyStamps[spec] == claimGeneration { return applyFlags[spec] }
         let result = program.applicability[spec].applies(payerID: payerID, filingIndicator: filingIndicator, claimType: claimType)
@@ -366,8 +368,10 @@ final class GraphEvaluator {
         }
         begin(date: date)
         for rule in rules.generic { consider(Int(rule), &collector) }
-        if !rules.byKey.isEmpty, let keyed = keyedRules(rules) {
-            for rule in keyed { consider(Int(rule), &collector) }
+        if !rules.byKey.isEmpty {
+            let span = keyedSpan(rules)
+            let start = Int(span >> 32)
+            for position in start..<start + Int(span & 0xFFFF_FFFF) { consider(rules.keyed[position], rules, &collector) }
         }
         for (node, keyed) in rules.byLookup {
             // The shared lookup runs once; its rules are tried only when it holds, or when it could not be
@@ -383,25 +387,41 @@ final class GraphEvaluator {
     @inline(__always)
     private func linePosition(_ role: Role) -> Int { role == .the ? lineAt : role == .b ? bAt : aAt }
 
-    /// The rules keyed on the binding's value of the scope's key field: for a line's code, found once per code
-    /// of the batch and then read from `dispatchCache`.
+    /// The span of `rules.keyed` (`start << 32 | count`) keyed on the binding's value of the scope's key field:
+    /// for a line's code, found once per code of the batch and then read from `dispatchCache`.
     @inline(__always)
-    private func keyedRules(_ rules: RuleGraph.ScopeRules) -> [Int32]? {
+    private func keyedSpan(_ rules: RuleGraph.ScopeRules) -> Int64 {
         guard let role = rules.keyLine else {
-            guard let key = read(rules.keyField).text, let entry = rules.byKey[key] else { return nil }
-            return rules.keyedLists[Int(entry)]
+            guard let key = read(rules.keyField).text, let entry = rules.byKey[key] else { return 0 }
+            return rules.keyedSpans[Int(entry)]
         }
         let position = linePosition(role)
-        guard position >= 0 else { return nil }
+        guard position >= 0 else { return 0 }
         let code = index.codeOfLine[position]
-        guard code >= 0 else { return nil }
+        guard code >= 0 else { return 0 }
         let slot = rules.ordinal * index.codeCount + Int(code)
-        var entry = dispatchCache[slot]
-        if entry == -2 {
-            entry = index.lineBoxes[position].value.procedureCode.flatMap { rules.byKey[$0.text] } ?? -1
-            dispatchCache[slot] = entry
+        var span = dispatchCache[slot]
+        if span < 0 {
+            span = index.lineBoxes[position].value.procedureCode.flatMap { rules.byKey[$0.text] }
+                .map { rules.keyedSpans[Int($0)] } ?? 0
+            dispatchCache[slot] = span
         }
-        return entry >= 0 ? rules.keyedLists[Int(entry)] : nil
+        return span
+    }
+
+    /// `consider` for a rule reached through its key: the key condition is not evaluated (the dispatch matched it),
+    /// except with `--explain`, which lists it among the conditions that held.
+    @inline(__always)
+    private func consider(_ entry: RuleGraph.KeyedRule, _ rules: RuleGraph.ScopeRules, _ collector: inout ResultCollector) {
+        guard day >= Int(entry.from), day <= Int(entry.through), applies(spec: Int(entry.applicability)) else { return }
+        let ruleIndex = Int(entry.rule)
+        if explain {
+            attempt(ruleIndex, &collector)
+            return
+        }
+        let conditions = UnsafeBufferPointer(rebasing: rules.keyedConditions[Int(entry.conditionsStart)..<Int(entry.conditionsStart + entry.conditionsCount)])
+        if !anyNotCovered, let first = conditions.first, memo[Int(first)] & ~2 == generation << 2 { return }
+        attempt(ruleIndex, nodes: conditions, &collector)
     }
 
     /// `attempt` for a rule whose window, applicability and first condition do not already rule it out: those are
@@ -415,23 +435,28 @@ final class GraphEvaluator {
         // the date (the rule must then report that it was not checked).
         if !anyNotCovered, let first = compiled.conditions.first {
             let node = Int(conditionList[first])
-            if stamps[node] == generation && flags[node] & 1 == 0 { return }
+            if memo[node] & ~2 == generation << 2 { return }
         }
         attempt(ruleIndex, &collector)
     }
 
     /// Evaluates a rule whose window and applicability admit the binding (`consider`), and records its edit or
     /// what kept it from being checked.
+    @inline(__always)
     private func attempt(_ ruleIndex: Int, _ collector: inout ResultCollector) {
-        let compiled = compiledRules[ruleIndex]
+        attempt(ruleIndex, nodes: UnsafeBufferPointer(rebasing: conditionList[compiledRules[ruleIndex].conditions]), &collector)
+    }
+
+    /// `attempt` on the rule's conditions given as node ids (all of them, or those a keyed dispatch left).
+    private func attempt(_ ruleIndex: Int, nodes: UnsafeBufferPointer<Int32>, _ collector: inout ResultCollector) {
         var fired = true
         var stale = false
         var uncovered: [(String, String)]? = nil
         var trace: [String]? = nil
-        for position in compiled.conditions {
-            let node = Int(conditionList[position])
+        for condition in nodes {
+            let node = Int(condition)
             let holds = evaluate(node)
-            if flags[node] & 2 != 0 { stale = true }
+            if memo[node] & 2 != 0 { stale = true }
             if anyNotCovered, let found = notCovered[node] { Self.add(found, to: &uncovered) }
             if explain, let found = traces[node] { Self.add(found, to: &trace) }
             if !holds { fired = false; break }
@@ -482,7 +507,7 @@ final class GraphEvaluator {
     private func staleNotesFor(_ compiled: RuleGraph.CompiledRule) -> [String] {
         var names = Set<String>()
         func collect(_ id: Int) {
-            guard stamps[id] == generation, flags[id] & 2 != 0 else { return }
+            guard memo[id] >> 2 == generation, memo[id] & 2 != 0 else { return }
             switch graph.nodes[id] {
             case .lookup(let table, let pack, _, _): names.insert("\(pack)/\(table)")
             case .compare(_, let comparison):
@@ -495,12 +520,12 @@ final class GraphEvaluator {
             case .all(let parts):
                 for part in parts {
                     collect(part)
-                    if flags[part] & 1 == 0 { break }
+                    if memo[part] & 1 == 0 { break }
                 }
             case .any(let parts):
                 for part in parts {
                     collect(part)
-                    if flags[part] & 1 != 0 { break }
+                    if memo[part] & 1 != 0 { break }
                 }
             case .not(let inner): collect(inner)
             }
@@ -646,7 +671,7 @@ final class GraphEvaluator {
     // MARK: Nodes
 
     private func evaluate(_ id: Int) -> Bool {
-        if stamps[id] == generation { return flags[id] & 1 != 0 }
+        if memo[id] >> 2 == generation { return memo[id] & 1 != 0 }
         var stale = false
         var uncovered: [(String, String)]? = nil
         var trace: [String]? = nil
@@ -673,7 +698,7 @@ final class GraphEvaluator {
         case .not(let inner):
             let part = Int(inner)
             let holds = evaluate(part)
-            if flags[part] & 2 != 0 { stale = true }
+            if memo[part] & 2 != 0 { stale = true }
             if anyNotCovered, let found = notCovered[part] { Self.add(found, to: &uncovered) }
             if !holds && explain { Self.add(["not (\(describe(part)))"], to: &trace) }
             result = !holds
@@ -710,8 +735,7 @@ final class GraphEvaluator {
                 Self.add(["\(field.displayName(slotTables: graph.slotTables)) = \(value.text ?? "(none)"): \(readableSlots(Describe.comparison(comparison)))"], to: &trace)
             }
         }
-        stamps[id] = generation
-        flags[id] = (result ? 1 : 0) | (stale ? 2 : 0)
+        memo[id] = generation << 2 | (result ? 1 : 0) | (stale ? 2 : 0)
         if let uncovered {
             notCovered[id] = uncovered
             anyNotCovered = true
@@ -729,7 +753,7 @@ final class GraphEvaluator {
 
     @inline(__always)
     private func absorb(_ child: Int, _ stale: inout Bool, _ uncovered: inout [(String, String)]?, _ trace: inout [String]?) {
-        if flags[child] & 2 != 0 { stale = true }
+        if memo[child] & 2 != 0 { stale = true }
         if anyNotCovered, let found = notCovered[child] { Self.add(found, to: &uncovered) }
         if explain, let found = traces[child] { Self.add(found, to: &trace) }
     }

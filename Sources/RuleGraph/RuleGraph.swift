@@ -49,6 +49,8 @@ public final class RuleGraph: Sendable {
         var generic: [Int] = []
         /// Rules keyed by the value of the scope's key field (line code, payer id, diagnosis code).
         var byKey: [String: [Int]] = [:]
+        /// Per keyed rule, the condition its keys come from: true whenever the rule is reached through `byKey`.
+        var impliedNode: [Int: Int] = [:]
         /// Rules whose first condition is a lookup, by that lookup's node: the lookup runs once, and only
         /// when it holds are its rules tried.
         var byLookup: [(node: Int, rules: [Int])] = []
@@ -62,38 +64,78 @@ public final class RuleGraph: Sendable {
         var days: ClosedRange<Int>
     }
 
+    /// A keyed rule as the evaluator tries it: its window, applicability and the conditions left to check once the
+    /// key matched (the key condition itself, `line.code: "…"` or a literal `in`, is implied by the dispatch), side
+    /// by side, so trying a rule reads one entry instead of the rule, its condition range and the key's node.
+    struct KeyedRule {
+        let rule: Int32
+        /// `Program.applicability` index; -1 when the rule applies to every claim.
+        let applicability: Int32
+        /// The rule's window as day numbers (`Int32.min`/`Int32.max` when open).
+        let from: Int32
+        let through: Int32
+        /// Range of `ScopeRules.keyedConditions` (node ids).
+        let conditionsStart: Int32
+        let conditionsCount: Int32
+    }
+
     /// A scope's dispatch as the evaluator reads it: rule and node ids into `Program`, on the heap so a binding
     /// takes one reference to it, not copies of its arrays.
-    final class ScopeRules: Sendable {
+    final class ScopeRules: @unchecked Sendable {
         let keyField: Program.Access
         /// Position among every `ScopeRules` of the graph (`scopeRules`, then `windowedPairRules`): the
         /// evaluator's per-scope caches are indexed by it.
         let ordinal: Int
         let generic: [Int32]
-        /// Rules by the value of `keyField`: `keyedLists[byKey[value]]`.
+        /// Rules by the value of `keyField`: `keyedSpans[byKey[value]]`, a span of `keyed`.
         let byKey: [String: Int32]
-        let keyedLists: [[Int32]]
+        /// Spans of `keyed`, one per key: `start << 32 | count`.
+        let keyedSpans: [Int64]
+        /// The keyed rules, key after key, in one allocation (immutable after `init`, so shared across threads).
+        let keyed: UnsafeMutableBufferPointer<KeyedRule>
+        let keyedConditions: UnsafeMutableBufferPointer<Int32>
         /// The line whose procedure code is `keyField`, when it is one (the evaluator then dispatches by the code's
         /// number in the batch index instead of hashing the text on every binding).
         let keyLine: Role?
         let byLookup: [(node: Int32, rules: [Int32])]
         let all: [Int32]
 
-        init(_ dispatch: Dispatch, keyField: Program.Access, ordinal: Int) {
+        init(_ dispatch: Dispatch, keyField: Program.Access, ordinal: Int, rules: [CompiledRule], program: Program) {
             self.keyField = keyField
             self.ordinal = ordinal
             generic = dispatch.generic.map { Int32($0) }
             var byKey: [String: Int32] = [:]
-            var keyedLists: [[Int32]] = []
-            for (key, rules) in dispatch.byKey.sorted(by: { $0.key < $1.key }) {
-                byKey[key] = Int32(keyedLists.count)
-                keyedLists.append(rules.map { Int32($0) })
+            var spans: [Int64] = []
+            var keyed: [KeyedRule] = []
+            var conditions: [Int32] = []
+            func day(_ value: Int) -> Int32 { Int32(clamping: value) }
+            for (key, ruleIndexes) in dispatch.byKey.sorted(by: { $0.key < $1.key }) {
+                byKey[key] = Int32(spans.count)
+                spans.append(Int64(keyed.count) << 32 | Int64(ruleIndexes.count))
+                for ruleIndex in ruleIndexes {
+                    let start = conditions.count
+                    let implied = dispatch.impliedNode[ruleIndex]
+                    for node in rules[ruleIndex].conditions where node != implied { conditions.append(Int32(node)) }
+                    let compiled = program.flat.rules[ruleIndex]
+                    keyed.append(KeyedRule(rule: Int32(ruleIndex), applicability: Int32(compiled.applicability),
+                                           from: day(compiled.from), through: day(compiled.through),
+                                           conditionsStart: Int32(start), conditionsCount: Int32(conditions.count - start)))
+                }
             }
             self.byKey = byKey
-            self.keyedLists = keyedLists
+            keyedSpans = spans
+            self.keyed = .allocate(capacity: max(1, keyed.count))
+            _ = self.keyed.initialize(from: keyed)
+            keyedConditions = .allocate(capacity: max(1, conditions.count))
+            _ = keyedConditions.initialize(from: conditions)
             if case .line(let role, .code) = keyField { keyLine = role } else { keyLine = nil }
             byLookup = dispatch.byLookup.map { (Int32($0.node), $0.rules.map { Int32($0) }) }
             all = dispatch.all.map { Int32($0) }
+        }
+
+        deinit {
+            keyed.deallocate()
+            keyedConditions.deallocate()
         }
     }
 
@@ -173,8 +215,9 @@ public final class RuleGraph: Sendable {
             // compilation quadratic in the number of rules.
             let group = DispatchGroup(scope: rule.scope, days: rule.scope == .linePair ? rule.pairDays : 0...0)
             dispatch[group, default: Dispatch()].all.append(index)
-            if let keys = Self.dispatchKeys(rule.scope, conditionIDs, nodes: builder.nodes) {
+            if let (keys, node) = Self.dispatchKeys(rule.scope, conditionIDs, nodes: builder.nodes) {
                 for key in keys { dispatch[group, default: Dispatch()].byKey[key, default: []].append(index) }
+                dispatch[group, default: Dispatch()].impliedNode[index] = node
             } else if let first = conditionIDs.first, case .lookup = builder.nodes[first] {
                 if lookupNodes[group]?[first] == nil { lookupOrder[group, default: []].append(first) }
                 lookupNodes[group, default: [:]][first, default: []].append(index)
@@ -206,12 +249,13 @@ public final class RuleGraph: Sendable {
         var scopeRules: [ScopeRules?] = Array(repeating: nil, count: Scope.allCases.count)
         for (scope, rules) in sameDay {
             scopeRules[scope.ordinal] = ScopeRules(rules, keyField: program.access(template: Self.keyField(scope)),
-                                                   ordinal: scope.ordinal)
+                                                   ordinal: scope.ordinal, rules: compiled, program: program)
         }
         self.scopeRules = scopeRules
         let pairKey = program.access(template: Self.keyField(.linePair))
         windowedPairRules = windowed.enumerated().map { position, entry in
-            (entry.days, ScopeRules(entry.dispatch, keyField: pairKey, ordinal: Scope.allCases.count + position))
+            (entry.days, ScopeRules(entry.dispatch, keyField: pairKey, ordinal: Scope.allCases.count + position,
+                                    rules: compiled, program: program))
         }
         let indexed = dispatch.values.reduce(0) { $0 + Set($1.byKey.values.flatMap { $0 }).count }
         let byLookup = dispatch.values.reduce(0) { $0 + $1.byLookup.reduce(0) { $0 + $1.rules.count } }
@@ -231,21 +275,22 @@ public final class RuleGraph: Sendable {
         }
     }
 
-    /// The key values a rule can only fire on, from a top-level `equals` or literal `in` on the key field.
-    /// Only conditions before the first one that reads a table count: the reference evaluator goes through the
-    /// conditions in order, and a table that does not cover the date is reported as not checked even when a
-    /// later key condition fails, so such a rule must still be tried on every binding.
-    static func dispatchKeys(_ scope: Scope, _ conditions: [Int], nodes: [Node]) -> [String]? {
+    /// The key values a rule can only fire on, from a top-level `equals` or literal `in` on the key field, and that
+    /// condition's node (it holds on every binding the keys dispatch). Only conditions before the first one that
+    /// reads a table count: the reference evaluator goes through the conditions in order, and a table that does not
+    /// cover the date is reported as not checked even when a later key condition fails, so such a rule must still
+    /// be tried on every binding.
+    static func dispatchKeys(_ scope: Scope, _ conditions: [Int], nodes: [Node]) -> (keys: [String], node: Int)? {
         let field = keyField(scope)
-        var best: [String]?
+        var best: (keys: [String], node: Int)?
         for id in conditions {
             if readsTable(id, nodes: nodes) { break }
             guard case .compare(let f, let comparison) = nodes[id], f == field else { continue }
             switch comparison {
-            case .equals(let value): return [value]
+            case .equals(let value): return ([value], id)
             case .inSet(.literal(let set)):
-                if let members = set.members(limit: 50_000), best == nil || members.count < best?.count ?? 0 {
-                    best = members
+                if let members = set.members(limit: 50_000), best == nil || members.count < best?.keys.count ?? 0 {
+                    best = (members, id)
                 }
             default: continue
             }
