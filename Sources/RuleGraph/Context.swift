@@ -70,6 +70,8 @@ final class BatchIndex: @unchecked Sendable {
     private(set) var codeCount = 0
     /// The text of each code number of `codeOfLine`.
     private(set) var codeTexts: [String] = []
+    /// Per batch claim: `FieldReader.claimDates` (its first and last dates of service), found once.
+    private(set) var datesOfClaim: [(first: CalendarDate?, last: CalendarDate?)] = []
     /// Per batch claim: the index of the history claim it corrects or voids (`HistoryMatch`), nil when none.
     let originalOfClaim: [Int?]
     /// Per day (as numbered in `dayOfLine`): its patient, provider and date.
@@ -94,6 +96,36 @@ final class BatchIndex: @unchecked Sendable {
         var serviceDate: CalendarDate?
         var pointerCount: Int32
         var modifierCount: Int32
+        /// The modifiers' bytes, two per modifier in order (`packModifiers`), when `modifiersPacked`.
+        var modifiers: UInt64
+        /// The line has at most four modifiers, each one or two ASCII bytes: `modifiers` holds them all, and tests
+        /// on them need not read the line. (ASCII only: two ASCII texts are equal as strings exactly when their
+        /// bytes are.)
+        var modifiersPacked: Bool
+    }
+
+    /// A modifier as two bytes (the second 0 for a one-byte text), nil unless it is one or two ASCII bytes.
+    @inline(__always)
+    static func packModifier(_ text: String) -> UInt16? {
+        var text = text
+        return text.withUTF8 { utf8 -> UInt16? in
+            guard utf8.count == 1 || utf8.count == 2, utf8[0] < 0x80, utf8[0] != 0 else { return nil }
+            if utf8.count == 1 { return UInt16(utf8[0]) }
+            guard utf8[1] < 0x80, utf8[1] != 0 else { return nil }
+            return UInt16(utf8[0]) | UInt16(utf8[1]) << 8
+        }
+    }
+
+    /// A line's modifiers packed for `LineFacts.modifiers`; nil when there are more than four or one is not
+    /// `packModifier`'s shape.
+    static func packModifiers(_ modifiers: [Modifier]) -> UInt64? {
+        guard modifiers.count <= 4 else { return nil }
+        var packed: UInt64 = 0
+        for (position, modifier) in modifiers.enumerated() {
+            guard let two = packModifier(modifier.text) else { return nil }
+            packed |= UInt64(two) << (16 * position)
+        }
+        return packed
     }
 
     /// Per line, by position (as `lineBoxes`). Freed with the index; written only while `init` runs.
@@ -122,9 +154,12 @@ final class BatchIndex: @unchecked Sendable {
         // Filled while the lines are added (one pass over their storage, which is cold by the second).
         let facts = UnsafeMutableBufferPointer<LineFacts>.allocate(capacity: max(1, lineCount))
         lineFacts = facts
+        datesOfClaim.reserveCapacity(claims.count)
         for (index, claim) in claims.enumerated() {
             lineStart.append(dayOfLine.count)
             add(claim, address: index, patient: keys.patient(Self.patientKey(claim)), &keys, &addresses, &codeOfLine, &patientDateOfLine)
+            // While the claim's lines are in cache from `add`.
+            datesOfClaim.append(FieldReader.claimDates(claim))
         }
         batchLineCount = dayOfLine.count
         for (index, claim) in history.enumerated() {
@@ -250,6 +285,12 @@ final class BatchIndex: @unchecked Sendable {
         patientProviderEnd = groupEnd
     }
 
+    /// How many lines batch claim `claim` has (read from the index, not from the claim's storage).
+    @inline(__always)
+    func lineCount(ofClaim claim: Int) -> Int {
+        (claim + 1 < lineStart.count ? lineStart[claim + 1] : batchLineCount) - lineStart[claim]
+    }
+
     /// The box of the claim a line address points into.
     func claimBox(_ address: LineAddress) -> Shared<Claim> {
         address.inHistory ? historyBoxes[-1 - address.claim] : claimBoxes[address.claim]
@@ -338,10 +379,12 @@ final class BatchIndex: @unchecked Sendable {
     private func add(_ claim: Claim, address: Int, patient: Int32, _ keys: inout Interning,
                      _ addresses: inout [LineAddress], _ codeOfLine: inout [Int32], _ patientDateOfLine: inout [Int32]) {
         for (lineIndex, line) in claim.lines.enumerated() {
+            let modifiers = line.modifiers
+            let packed = modifiers.isEmpty ? 0 : Self.packModifiers(modifiers)
             lineFacts[lineBoxes.count] = LineFacts(
                 units: line.units?.value, charge: line.charge.cents.map { Double($0) / 100 }, number: line.number,
                 serviceDate: line.serviceDate?.from, pointerCount: Int32(clamping: line.diagnosisPointers.count),
-                modifierCount: Int32(clamping: line.modifiers.count))
+                modifierCount: Int32(clamping: modifiers.count), modifiers: packed ?? 0, modifiersPacked: packed != nil)
             lineBoxes.append(Shared(line))
             addresses.append(LineAddress(claim: address, line: lineIndex))
             codeOfLine.append(line.procedureCode.map { keys.code($0.text) } ?? -1)

@@ -47,7 +47,8 @@ final class GraphEvaluator {
     /// `keyed` rules for that code (`ScopeRules.keyedSpans`; 0 when no rule is keyed on it), -1 until looked up.
     private let dispatchCache: UnsafeMutableBufferPointer<Int64>
     /// Per release key part (`Program.ReleaseEntry.keyPart`) and code of the batch: the code's stored form in that
-    /// release's table (`Table.keyCode`), valid where `keyCodeStates` is 1; 2: no row has it; 0: not looked up yet.
+    /// release's table (`Table.keyCode`; for a first part, its `Table.firstKeyPosition`), valid where
+    /// `keyCodeStates` is 1; 2: no row has it (there); 0: not looked up yet.
     private let keyCodes: UnsafeMutableBufferPointer<UInt64>
     private let keyCodeStates: UnsafeMutableBufferPointer<UInt8>
     /// Per code of the batch: its text is empty (a lookup key part that is empty finds nothing).
@@ -197,7 +198,8 @@ final class GraphEvaluator {
             for i in applyStamps.indices { applyStamps[i] = 0 }
             claimGeneration = 1
         }
-        let claimDate = context.asOf ?? FieldReader.claimDates(box.value.lines, box.value.dates).first
+        let lineCount = index.lineCount(ofClaim: claimIndex)
+        let claimDate = context.asOf ?? index.datesOfClaim[claimIndex].first
             ?? context.today ?? box.value.createdOn
         for scope in Scope.allCases {
             guard let rules = graph.scopeRules[scope.ordinal] else { continue }
@@ -206,13 +208,13 @@ final class GraphEvaluator {
                 clearBinding()
                 run(claimDate, rules, &collector)
             case .line:
-                for lineIndex in box.value.lines.indices {
+                for lineIndex in 0..<lineCount {
                     clearBinding()
                     lineAt = firstLine + lineIndex
                     run(context.asOf ?? lineFacts[lineAt].serviceDate, rules, &collector)
                 }
             case .linePair:
-                for lineIndex in box.value.lines.indices {
+                for lineIndex in 0..<lineCount {
                     let position = firstLine + lineIndex
                     let date = context.asOf ?? lineFacts[position].serviceDate
                     for address in index.linesOnDay(of: claimIndex, lineIndex) where !(address.claim == claimIndex && address.line == lineIndex) {
@@ -253,7 +255,7 @@ final class GraphEvaluator {
         // Line pairs across dates (`within-days`): each window's rules on the pairs it admits, found through the
         // batch index's days of the patient and provider.
         for (days, rules) in graph.windowedPairRules {
-            for lineIndex in box.value.lines.indices {
+            for lineIndex in 0..<lineCount {
                 let position = firstLine + lineIndex
                 let date = context.asOf ?? lineFacts[position].serviceDate
                 for address in index.linesWithin(days, of: position) {
@@ -828,21 +830,25 @@ final class GraphEvaluator {
             return false
         }
         let release = releases[chosen]
+        // As `row(code:day:)` and `row(code1:code2:day:)` on the stored codes: no row unless the key has that shape.
+        guard release.keyCount == (second >= 0 ? 2 : 1) else { return false }
         let day = Int32(clamping: self.day)
-        guard let code1 = keyCode(first, part: 0, of: release) else { return false }
+        guard let position = keyCode(first, part: 0, of: release).map({ Int32(truncatingIfNeeded: $0) }) else { return false }
         let row: Int32?
         if second >= 0 {
             guard let code2 = keyCode(second, part: 1, of: release) else { return false }
-            row = release.table._withUnsafeGuaranteedRef { $0.row(code1: code1, code2: code2, day: day) }
+            row = release.table._withUnsafeGuaranteedRef { $0.row(at: position, code2: code2, day: day) }
         } else {
-            row = release.table._withUnsafeGuaranteedRef { $0.row(code: code1, day: day) }
+            row = release.table._withUnsafeGuaranteedRef { $0.row(at: position, day: day) }
         }
         guard let row else { return false }
         bind(Int(lookup.slot), release: chosen, row: row, stale: isStale, &stale)
         return true
     }
 
-    /// A batch code's stored form as a key part of a release's table, found once (`keyCodes`).
+    /// A batch code's stored form as a key part of a release's table, found once (`keyCodes`); for the first part,
+    /// where the table lists the rows starting with it (`Table.firstKeyPosition`), so that a code no row starts with
+    /// is answered here, without touching the table.
     @inline(__always)
     private func keyCode(_ code: Int, part: Int, of release: Program.ReleaseEntry) -> UInt64? {
         guard part < release.keyCount else { return nil }
@@ -852,13 +858,18 @@ final class GraphEvaluator {
         case 2: return nil
         default:
             let text = index.codeTexts[code]
-            guard let stored = release.table._withUnsafeGuaranteedRef({ $0.keyCode(text, part: part) }) else {
+            let found = release.table._withUnsafeGuaranteedRef { table -> UInt64? in
+                guard let stored = table.keyCode(text, part: part) else { return nil }
+                guard part == 0 else { return stored }
+                return table.firstKeyPosition(stored).map { UInt64($0) }
+            }
+            guard let found else {
                 keyCodeStates[slot] = 2
                 return nil
             }
-            keyCodes[slot] = stored
+            keyCodes[slot] = found
             keyCodeStates[slot] = 1
-            return stored
+            return found
         }
     }
 
@@ -1031,6 +1042,38 @@ final class GraphEvaluator {
         }
     }
 
+    /// `lineListHolds` on modifiers for a line whose modifiers are in its facts (`LineFacts.modifiersPacked`): the
+    /// same tests, on the packed bytes (a literal that is not a packed modifier's shape matches none).
+    @inline(__always)
+    private func packedModifiersHold(_ test: Program.Test, _ packed: UInt64, count: Int, _ stale: inout Bool,
+                                     _ uncovered: inout [(String, String)]?) -> Bool? {
+        @inline(__always) func modifier(_ position: Int) -> UInt16 { UInt16(truncatingIfNeeded: packed >> (16 * position)) }
+        @inline(__always) func text(_ two: UInt16) -> String {
+            withUnsafeBytes(of: two.littleEndian) { bytes in
+                String(decoding: two >> 8 == 0 ? UnsafeRawBufferPointer(rebasing: bytes[0..<1]) : bytes, as: UTF8.self)
+            }
+        }
+        switch test {
+        case .includes(let literal):
+            guard let wanted = BatchIndex.packModifier(program.texts[Int(literal)]) else { return false }
+            for position in 0..<count where modifier(position) == wanted { return true }
+            return false
+        case .includesAny(let set):
+            let set = program.memberSets[Int(set)]
+            for position in 0..<count where member(set, text(modifier(position)), &stale, &uncovered) { return true }
+            return false
+        case .includesNone(let set):
+            let set = program.memberSets[Int(set)]
+            for position in 0..<count where member(set, text(modifier(position)), &stale, &uncovered) { return false }
+            return true
+        case .includesOutside(let set):
+            let set = program.memberSets[Int(set)]
+            for position in 0..<count where !member(set, text(modifier(position)), &stale, &uncovered) { return true }
+            return false
+        default: return nil
+        }
+    }
+
     /// `holds` for a test on a bound line's modifiers or diagnosis pointers, read in place instead of as a list
     /// value built for the test; nil for any other comparison (or no line bound), which `holds` then decides.
     @inline(__always)
@@ -1049,6 +1092,9 @@ final class GraphEvaluator {
             case .includes, .includesAny, .includesOutside: if count == 0 { return false }
             case .includesNone: if count == 0 { return true }
             default: return nil
+            }
+            if lineFacts[position].modifiersPacked {
+                return packedModifiersHold(compiled.test, lineFacts[position].modifiers, count: count, &stale, &uncovered)
             }
             let modifiers = index.lineBoxes[position].value.modifiers
             switch compiled.test {

@@ -83,7 +83,7 @@ extension FieldReader {
             guard let original = index.originalOfClaim[claimIndex] else { return .missing }
             return .flag(HistoryMatch.billedContent(index.claims[claimIndex]) == HistoryMatch.billedContent(index.history[original]))
         default:
-            return claim(field, index.claimBoxes[claimIndex], date: date, today: today)
+            return claim(field, index.claimBoxes[claimIndex], date: date, today: today, dates: index.datesOfClaim[claimIndex])
         }
     }
 }

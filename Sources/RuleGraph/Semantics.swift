@@ -201,9 +201,16 @@ enum FieldReader {
         return (first, last)
     }
 
-    /// `date`: the binding's date (a patient's age is taken on it); `today`: the filing date, if set.
+    /// `date`: the binding's date (a patient's age is taken on it); `today`: the filing date, if set; `dates`: the
+    /// claim's `claimDates` when the caller has them (else they are found from its lines).
     @inline(__always)
-    static func claim(_ field: ClaimField, _ claimRef: Shared<Claim>, date: CalendarDate?, today: CalendarDate?) -> Value {
+    static func claim(_ field: ClaimField, _ claimRef: Shared<Claim>, date: CalendarDate?, today: CalendarDate?,
+                      dates known: (first: CalendarDate?, last: CalendarDate?)? = nil) -> Value {
+        // The claim's lines are read only when the dates are not known.
+        func claimDates(_ lines: @autoclosure () -> [ServiceLine], _ dates: @autoclosure () -> [QualifiedDate])
+            -> (first: CalendarDate?, last: CalendarDate?) {
+            known ?? FieldReader.claimDates(lines(), dates())
+        }
         switch field {
         case .id: return .text(claimRef.value.id)
         case .type: return .text(claimRef.value.type.rawValue)

@@ -359,6 +359,33 @@ public final class Table: Sendable {
         return keys[part].code(for: text)
     }
 
+    /// Where the rows whose first key part has the stored code `code` (`keyCode(_:part: 0)`) are listed, for
+    /// `row(at:day:)` and `row(at:code2:day:)`; nil when no row has it first. A caller that meets the same codes
+    /// again keeps this, and a code no row starts with then costs no probe of the table at all.
+    public func firstKeyPosition(_ code: UInt64) -> Int32? {
+        var slot = Int(truncatingIfNeeded: mix64(code)) & directoryMask
+        while true {
+            let entry = directory[slot]
+            if entry.end == 0 { return nil }
+            if entry.code == code { return Int32(slot) }
+            slot = (slot + 1) & directoryMask
+        }
+    }
+
+    /// `row(code:day:)` on a `firstKeyPosition`.
+    @inline(__always)
+    public func row(at position: Int32, day: Int32) -> Int32? {
+        let entry = directory[Int(position)]
+        return firstInForce(entry.start..<entry.end, day: day)
+    }
+
+    /// `row(code1:code2:day:)` on a `firstKeyPosition` of `code1`.
+    @inline(__always)
+    public func row(at position: Int32, code2: UInt64, day: Int32) -> Int32? {
+        let rows = secondKeyRows(directory[Int(position)], code2)
+        return firstInForce(Int32(rows.lowerBound)..<Int32(rows.upperBound), day: day)
+    }
+
     /// `row(key:on:)` on a stored key code (`keyCode`) and a day number (`CalendarDate.dayNumber`).
     @inline(__always)
     public func row(code: UInt64, day: Int32) -> Int32? {

@@ -427,6 +427,8 @@ enum DiffWorld {
     static let procedures = ["99213", "20610", "76942", "29881", "29877", "J1100", "99214", "0001F"]
     static let procedureRanges = ["99211-99215", "20600-20615", "J1000-J1200", "29870-29880"]
     static let modifiers = ["25", "59", "XS", "GA", "GZ", "RT"]
+    /// Modifier texts claims carry though they are not modifiers (never in a rule).
+    static let oddModifiers = ["5", "", "259", "Ü", "2\u{0}"]
     static let diagnoses = ["E119", "E109", "O24410", "M1711", "Z23", "J069"]
     static let diagnosisRanges = ["E100-E119", "M1700-M1799"]
     static let npis = ["1234567893", "1234567890", "1679576722"]
@@ -1165,6 +1167,9 @@ enum DiffClaims {
             var line = ServiceLine(number: number + 1, procedureCode: c.chance(92) ? ProcedureCode(c.pick(DiffWorld.procedures)) : nil,
                                    charge: c.chance(5) ? Money(dollars: "abc") : Money(cents: Int64(c.pick([1000, 5000, 150_000, 0]))))
             line.modifiers = (0..<c.upTo(2)).map { _ in Modifier(c.pick(DiffWorld.modifiers)) }
+            // Now and then modifiers the evaluator cannot keep packed in a line's facts (more than four, an empty,
+            // a three-byte or a non-ASCII one) or can as one byte: both paths must give the reference's edits.
+            if c.chance(6) { line.modifiers += (0..<c.upTo(4)).map { _ in Modifier(c.pick(DiffWorld.modifiers + DiffWorld.oddModifiers)) } }
             if !c.chance(10) { line.units = c.chance(5) ? Quantity(thousandths: 1500) : Quantity(c.upTo(4)) }
             line.diagnosisPointers = (0..<c.upTo(2)).map { _ in 1 + c.upTo(3) }
             switch c.upTo(21) {

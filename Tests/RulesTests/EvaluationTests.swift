@@ -314,3 +314,47 @@ struct EvaluationTests {
         #expect(results[0].edits.map { "\($0.ruleID)@\($0.line ?? 0) \($0.message)" } == ["MAJOR@1 27447 090"])
     }
 }
+
+extension EvaluationTests {
+    /// Tests on a line's modifiers, on every shape of modifier a claim can carry: the graph keeps lines whose
+    /// modifiers are at most four of one or two ASCII bytes packed in its line facts and reads the others from the
+    /// line, and both must give the reference's edits, at every position of the list.
+    @Test func modifierTestsAgreeWithTheReferenceOnEveryShapeOfModifier() throws {
+        let result = try loadPack("""
+            pack: modifiers
+            version: "1"
+            effective: 2024-01-01
+            tables:
+              bypass: { codes: ["59", XS, "5"] }
+              sides: { file: sides.csv, key: [modifier] }
+            rules:
+              - { id: INCLUDES-25, category: test, severity: error, citation: "test", for: line, when: [ { line.modifiers: { includes: "25" } } ], message: "25" }
+              - { id: INCLUDES-5, category: test, severity: error, citation: "test", for: line, when: [ { line.modifiers: { includes: "5" } } ], message: "5" }
+              - { id: INCLUDES-259, category: test, severity: error, citation: "test", for: line, when: [ { line.modifiers: { includes: "259" } } ], message: "259" }
+              - { id: ANY-BYPASS, category: test, severity: error, citation: "test", for: line, when: [ { line.modifiers: { includes-any: bypass } } ], message: "any" }
+              - { id: NONE-BYPASS, category: test, severity: error, citation: "test", for: line, when: [ { line.modifiers: { includes-none: bypass } } ], message: "none" }
+              - { id: OUTSIDE-BYPASS, category: test, severity: error, citation: "test", for: line, when: [ { line.modifiers: { includes-outside: bypass } } ], message: "outside" }
+              - { id: ANY-SIDE, category: test, severity: error, citation: "test", for: line, when: [ { line.modifiers: { includes-any: sides } } ], message: "side" }
+              - { id: ANY-LITERAL, category: test, severity: error, citation: "test", for: line, when: [ { line.modifiers: { includes-any: [RT, "Ü"] } } ], message: "literal" }
+            """, files: ["sides.csv": "modifier\nLT\nRT\n"])
+        #expect(!result.hasErrors, "\(result.diagnostics)")
+        let ruleSet = try #require(result.ruleSet)
+        let shapes: [[String]] = [
+            [], ["25"], ["59", "25"], ["RT", "LT", "XS", "25"], ["RT", "LT", "XS", "GA", "25"], ["5"], ["25", "5"],
+            ["259"], ["", "25"], ["Ü", "RT"], ["2\u{0}", "25"], ["XS"], ["GA", "GZ"],
+        ]
+        let claims = shapes.enumerated().map { number, modifiers in
+            claim("MOD-\(number)", lines: [("20610", modifiers, 1, "2024-08-01"), ("99213", modifiers.reversed(), 1, "2024-08-01")])
+        }
+        let results = Self.run(ruleSet, claims)
+        func fired(_ claimIndex: Int, line: Int) -> Set<String> {
+            Set(results[claimIndex].edits.filter { $0.line == line }.map(\.ruleID))
+        }
+        #expect(fired(1, line: 1) == ["INCLUDES-25", "NONE-BYPASS", "OUTSIDE-BYPASS"])
+        // The fifth modifier: not packed, read from the line.
+        #expect(fired(4, line: 1) == ["INCLUDES-25", "ANY-BYPASS", "OUTSIDE-BYPASS", "ANY-SIDE", "ANY-LITERAL"])
+        #expect(fired(5, line: 1) == ["INCLUDES-5", "ANY-BYPASS"])
+        #expect(fired(7, line: 2) == ["INCLUDES-259", "NONE-BYPASS", "OUTSIDE-BYPASS"])
+        #expect(fired(9, line: 1) == ["NONE-BYPASS", "OUTSIDE-BYPASS", "ANY-SIDE", "ANY-LITERAL"])
+    }
+}

@@ -54,9 +54,13 @@ import Tables
                 let byText = table.row(key: code, on: day)
                 let byCode = table.keyCode(code, part: 0).flatMap { table.row(code: $0, day: Int32(day.dayNumber)) }
                 #expect(byCode == byText, "\(code) on \(day)")
+                let byPosition = table.keyCode(code, part: 0).flatMap(table.firstKeyPosition)
+                    .flatMap { table.row(at: $0, day: Int32(day.dayNumber)) }
+                #expect(byPosition == byText, "\(code) on \(day), by directory position")
             }
         }
         #expect(table.keyCode("99213", part: 1) == nil)  // one key column
+        #expect(table.keyCode("99999", part: 0).flatMap(table.firstKeyPosition) == nil)  // no row starts with it
         let row = try #require(table.row(key: "99213", on: date(2024, 8, 1)))
         #expect(table.number(row: row, column: 4) == 3.5)
         #expect(table.number(row: row, column: 0) == 99213)
@@ -74,6 +78,11 @@ import Tables
                     byCode = pairs.row(code1: a, code2: b, day: Int32(day.dayNumber))
                 }
                 #expect(byCode == byText, "\(one)/\(two) on \(day)")
+                var byPosition: Int32?
+                if let a = pairs.keyCode(one, part: 0), let position = pairs.firstKeyPosition(a), let b = pairs.keyCode(two, part: 1) {
+                    byPosition = pairs.row(at: position, code2: b, day: Int32(day.dayNumber))
+                }
+                #expect(byPosition == byText, "\(one)/\(two) on \(day), by directory position")
             }
         }
     }
