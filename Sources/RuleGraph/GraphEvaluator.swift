@@ -375,12 +375,14 @@ final class GraphEvaluator {
             let start = Int(span >> 32)
             for position in start..<start + Int(span & 0xFFFF_FFFF) { consider(rules.keyed[position], rules, &collector) }
         }
-        for (node, keyed) in rules.byLookup {
+        for (position, node) in rules.lookupNodes.enumerated() {
             // The shared lookup runs once; its rules are tried only when it holds, or when it could not be
             // checked (they must each report that).
             let holds = evaluate(Int(node))
             if holds || (anyNotCovered && notCovered[Int(node)] != nil) {
-                for rule in keyed { consider(Int(rule), &collector) }
+                for rule in rules.lookupRules[Int(rules.lookupStarts[position])..<Int(rules.lookupStarts[position + 1])] {
+                    consider(Int(rule), &collector)
+                }
             }
         }
     }
@@ -468,11 +470,11 @@ final class GraphEvaluator {
         }
         // As in the reference: a rule that met a table not covering the date is not checked, so it does not fire.
         guard fired, uncovered == nil else { return }
-        fire(ruleIndex, stale: stale, trace: trace ?? [], &collector)
+        fire(ruleIndex, stale: stale, trace: trace, &collector)
     }
 
     /// Records the edit of a rule that fired on this binding.
-    private func fire(_ ruleIndex: Int, stale: Bool, trace: [String], _ collector: inout ResultCollector) {
+    private func fire(_ ruleIndex: Int, stale: Bool, trace: [String]?, _ collector: inout ResultCollector) {
         let compiled = graph.rules[ruleIndex]
         let staleNotes = stale ? staleNotesFor(compiled) : []
         var related: Edit.Related?
@@ -485,7 +487,7 @@ final class GraphEvaluator {
         editKeys.append(EditKey(line: line ?? 0, rank: ruleRanks[ruleIndex]))
         collector.add(facts: compiled.facts, qualifiedID: compiled.qualifiedID, message: render(program.messages[ruleIndex]),
                       fix: program.fixes[ruleIndex].map(render), line: line, related: related, stale: stale,
-                      staleNotes: staleNotes, explanation: explain ? trace : nil)
+                      staleNotes: staleNotes, explanation: explain ? trace ?? [] : nil)
     }
 
     /// `TemplateRenderer.render` on a template whose fields were resolved when the program was built, written into

@@ -86,7 +86,8 @@ public final class RuleGraph: Sendable {
         /// Position among every `ScopeRules` of the graph (`scopeRules`, then `windowedPairRules`): the
         /// evaluator's per-scope caches are indexed by it.
         let ordinal: Int
-        let generic: [Int32]
+        /// Rules tried on every binding (immutable after `init`, as every buffer here).
+        let generic: UnsafeMutableBufferPointer<Int32>
         /// Rules by the value of `keyField`: `keyedSpans[byKey[value]]`, a span of `keyed`.
         let byKey: [String: Int32]
         /// Spans of `keyed`, one per key: `start << 32 | count`.
@@ -97,13 +98,23 @@ public final class RuleGraph: Sendable {
         /// The line whose procedure code is `keyField`, when it is one (the evaluator then dispatches by the code's
         /// number in the batch index instead of hashing the text on every binding).
         let keyLine: Role?
-        let byLookup: [(node: Int32, rules: [Int32])]
+        /// Rules behind a shared first lookup: the lookup `lookupNodes[i]` runs once, and its rules are
+        /// `lookupRules[lookupStarts[i] ..< lookupStarts[i + 1]]`.
+        let lookupNodes: UnsafeMutableBufferPointer<Int32>
+        let lookupStarts: UnsafeMutableBufferPointer<Int32>
+        let lookupRules: UnsafeMutableBufferPointer<Int32>
         let all: [Int32]
+
+        private static func buffer(_ values: [Int32]) -> UnsafeMutableBufferPointer<Int32> {
+            let buffer = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(1, values.count))
+            _ = buffer.initialize(from: values)
+            return UnsafeMutableBufferPointer(rebasing: buffer[0..<values.count])
+        }
 
         init(_ dispatch: Dispatch, keyField: Program.Access, ordinal: Int, rules: [CompiledRule], program: Program) {
             self.keyField = keyField
             self.ordinal = ordinal
-            generic = dispatch.generic.map { Int32($0) }
+            generic = Self.buffer(dispatch.generic.map { Int32($0) })
             var byKey: [String: Int32] = [:]
             var spans: [Int64] = []
             var keyed: [KeyedRule] = []
@@ -129,13 +140,18 @@ public final class RuleGraph: Sendable {
             keyedConditions = .allocate(capacity: max(1, conditions.count))
             _ = keyedConditions.initialize(from: conditions)
             if case .line(let role, .code) = keyField { keyLine = role } else { keyLine = nil }
-            byLookup = dispatch.byLookup.map { (Int32($0.node), $0.rules.map { Int32($0) }) }
+            lookupNodes = Self.buffer(dispatch.byLookup.map { Int32($0.node) })
+            var starts: [Int32] = [0]
+            for entry in dispatch.byLookup { starts.append(starts[starts.count - 1] + Int32(entry.rules.count)) }
+            lookupStarts = Self.buffer(starts)
+            lookupRules = Self.buffer(dispatch.byLookup.flatMap { $0.rules.map { Int32($0) } })
             all = dispatch.all.map { Int32($0) }
         }
 
         deinit {
             keyed.deallocate()
             keyedConditions.deallocate()
+            for buffer in [generic, lookupNodes, lookupStarts, lookupRules] { buffer.baseAddress?.deallocate() }
         }
     }
 
