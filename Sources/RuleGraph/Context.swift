@@ -51,17 +51,12 @@ final class BatchIndex: @unchecked Sendable {
     /// Where each claim's lines start in the per-line arrays (batch claims first, then history claims).
     private(set) var lineStart: [Int] = []
     private(set) var historyLineStart: [Int] = []
-    /// Per line: its day's number (-1: the line has no date of service), and the units of its code
-    /// on that day (nil: no code, no date, or no line of that code with units).
+    /// Per line: its day's number (-1: the line has no date of service).
     private(set) var dayOfLine: [Int32] = []
-    private(set) var dayUnitsOfLine: [Double?] = []
     /// The lines of each day, in batch order, then history: day d's are `dayLines[dayStart[d]..<dayStart[d + 1]]`
     /// (one array for all days, not an array per day).
     private(set) var dayLines: [LineAddress] = []
     private(set) var dayStart: [Int32] = []
-    /// Per line: how many other lines of its patient and date of service have its code, any provider (nil: no
-    /// code or no date).
-    private(set) var patientDayRepeatsOfLine: [Int?] = []
     /// Lines of the batch's claims; positions from here on are history lines.
     private(set) var batchLineCount = 0
     /// Each line's procedure code as a number (`0 ..< codeCount`, the same number for the same text), -1 when the
@@ -96,6 +91,12 @@ final class BatchIndex: @unchecked Sendable {
         var serviceDate: CalendarDate?
         var pointerCount: Int32
         var modifierCount: Int32
+        /// The units of its code on its day (all lines and claims of its patient and provider on that date; nil:
+        /// no code, no date, or no line of that code with units): `dayUnits(ofLine:)`.
+        var dayUnits: Double?
+        /// How many other lines of its patient and date of service have its code, any provider; -1 for none (no
+        /// code or no date): `patientDayRepeats(ofLine:)`.
+        var patientDayRepeats: Int32
         /// The modifiers' bytes, two per modifier in order (`packModifiers`), when `modifiersPacked`.
         var modifiers: UInt64
         /// The line has at most four modifiers, each one or two ASCII bytes: `modifiers` holds them all, and tests
@@ -191,15 +192,13 @@ final class BatchIndex: @unchecked Sendable {
         dayStart = start
     }
 
-    /// `dayUnitsOfLine` and `patientDayRepeatsOfLine`: units of each code per day (only lines with units count),
+    /// `LineFacts.dayUnits` and `LineFacts.patientDayRepeats`: units of each code per day (only lines with units count),
     /// and repeats of each code per patient and date (any provider). Both are counted within groups of lines that
     /// are already together, a day's lines (`dayLines`) and a patient's date's lines (`patientDateOfLine`, grouped
     /// here by a counting sort), by comparing the codes of the group: hashing every line's (day, code) and
     /// (patient, code, date) into tables the size of the batch missed the cache on every line.
     private func countDayTotals(_ codeOfLine: [Int32], patientDateOfLine: [Int32], patientDateCount: Int) {
-        let lineCount = dayOfLine.count
-        var dayUnits = [Double?](repeating: nil, count: lineCount)
-        var repeats = [Int?](repeating: nil, count: lineCount)
+        let facts = lineFacts
         var group: [Int] = []
         for day in 0..<dayKeys.count {
             group.removeAll(keepingCapacity: true)
@@ -211,8 +210,8 @@ final class BatchIndex: @unchecked Sendable {
             while start < group.count {
                 let end = Self.runEnd(group, from: start, codeOfLine)
                 var total = 0.0, any = false
-                for i in start..<end { if let units = lineFacts[group[i]].units { total += units; any = true } }
-                for i in start..<end { dayUnits[group[i]] = any ? total : nil }
+                for i in start..<end { if let units = facts[group[i]].units { total += units; any = true } }
+                for i in start..<end { facts[group[i]].dayUnits = any ? total : nil }
                 start = end
             }
         }
@@ -235,12 +234,10 @@ final class BatchIndex: @unchecked Sendable {
             var start = 0
             while start < group.count {
                 let end = Self.runEnd(group, from: start, codeOfLine)
-                for i in start..<end { repeats[group[i]] = end - start - 1 }
+                for i in start..<end { facts[group[i]].patientDayRepeats = Int32(clamping: end - start - 1) }
                 start = end
             }
         }
-        dayUnitsOfLine = dayUnits
-        patientDayRepeatsOfLine = repeats
     }
 
     /// Sorts a group of lines (positions) by code and then position, so the lines of a code form a run in position
@@ -283,6 +280,19 @@ final class BatchIndex: @unchecked Sendable {
         daysByPatientProvider = order
         patientProviderStart = groupStart
         patientProviderEnd = groupEnd
+    }
+
+    /// The units of the line's code on its day, all lines and claims of its patient and provider on that date (nil:
+    /// no code, no date, or no line of that code with units).
+    @inline(__always)
+    func dayUnits(ofLine position: Int) -> Double? { lineFacts[position].dayUnits }
+
+    /// How many other lines of the line's patient and date of service have its code, any provider (nil: no code or
+    /// no date).
+    @inline(__always)
+    func patientDayRepeats(ofLine position: Int) -> Int? {
+        let repeats = lineFacts[position].patientDayRepeats
+        return repeats < 0 ? nil : Int(repeats)
     }
 
     /// How many lines batch claim `claim` has (read from the index, not from the claim's storage).
@@ -328,8 +338,9 @@ final class BatchIndex: @unchecked Sendable {
         /// fresh memory the kernel zeroes on first touch.
         mutating func reserve(lines: Int, claims: Int) {
             patientProviders = IntegerInterner(expected: min(lines, claims * 2))
-            days = IntegerInterner(expected: lines)
-            patientDates = IntegerInterner(expected: lines)
+            // A claim's lines mostly share one date, so most batches have about a day per claim (they grow if not).
+            days = IntegerInterner(expected: min(lines, claims))
+            patientDates = IntegerInterner(expected: min(lines, claims))
             codes = IntegerInterner(expected: min(lines, 1 << 12))
             providers = IntegerInterner(expected: min(lines, 1 << 10))
             // At most one patient a claim; reserved, so growing does not rehash them.
@@ -384,7 +395,8 @@ final class BatchIndex: @unchecked Sendable {
             lineFacts[lineBoxes.count] = LineFacts(
                 units: line.units?.value, charge: line.charge.cents.map { Double($0) / 100 }, number: line.number,
                 serviceDate: line.serviceDate?.from, pointerCount: Int32(clamping: line.diagnosisPointers.count),
-                modifierCount: Int32(clamping: modifiers.count), modifiers: packed ?? 0, modifiersPacked: packed != nil)
+                modifierCount: Int32(clamping: modifiers.count), dayUnits: nil, patientDayRepeats: -1,
+                modifiers: packed ?? 0, modifiersPacked: packed != nil)
             lineBoxes.append(Shared(line))
             addresses.append(LineAddress(claim: address, line: lineIndex))
             codeOfLine.append(line.procedureCode.map { keys.code($0.text) } ?? -1)

@@ -622,8 +622,8 @@ final class GraphEvaluator {
             case .units: return lineFacts[position].units
             case .charge: return lineFacts[position].charge
             case .number: return Double(lineFacts[position].number)
-            case .dayUnits: return index.dayUnitsOfLine[position] ?? lineFacts[position].units
-            case .patientDayRepeats: return index.patientDayRepeatsOfLine[position].map(Double.init)
+            case .dayUnits: return index.dayUnits(ofLine: position) ?? lineFacts[position].units
+            case .patientDayRepeats: return index.patientDayRepeats(ofLine: position).map(Double.init)
             default: return read(access).number
             }
         case .column(let slot, let column):

@@ -151,12 +151,12 @@ enum FieldReader {
         case .attachments: return .list(lineRef.value.attachments.map(\.reportType))
         case .priorAuthorization: return optionalText(lineRef.value.priorAuthorization ?? claimRef.value.priorAuthorization)
         case .dayUnits:
-            if let total = index.dayUnitsOfLine[position] { return .number(total) }
+            if let total = index.dayUnits(ofLine: position) { return .number(total) }
             return lineRef.value.units?.value.map { .number($0) } ?? .missing
         case .dayCodes: return .list(index.dayCodes(position))
         case .priorCodes10: return .list(index.priorCodes(position, days: 10))
         case .priorCodes90: return .list(index.priorCodes(position, days: 90))
-        case .patientDayRepeats: return index.patientDayRepeatsOfLine[position].map { .number(Double($0)) } ?? .missing
+        case .patientDayRepeats: return index.patientDayRepeats(ofLine: position).map { .number(Double($0)) } ?? .missing
         case .inHistory: return .flag(position >= index.batchLineCount)
         case .claimID: return .text(claimRef.value.id)
         case .claimFrequency: return optionalText(claimRef.value.frequencyCode)

@@ -119,8 +119,8 @@ import Testing
                     }
                 }
             }
-            #expect(index.dayUnitsOfLine[position] == units, "\(what), line \(position): day units")
-            #expect(index.patientDayRepeatsOfLine[position] == repeats, "\(what), line \(position): repeats")
+            #expect(index.dayUnits(ofLine: position) == units, "\(what), line \(position): day units")
+            #expect(index.patientDayRepeats(ofLine: position) == repeats, "\(what), line \(position): repeats")
         }
     }
 }
