@@ -51,6 +51,11 @@ final class GraphEvaluator {
     /// `keyCodeStates` is 1; 2: no row has it (there); 0: not looked up yet.
     private let keyCodes: UnsafeMutableBufferPointer<UInt64>
     private let keyCodeStates: UnsafeMutableBufferPointer<UInt8>
+    /// Per compare (`Program.Flat.compares`) of a text column with a literal: the release whose `Table.textID` of the
+    /// literal `columnLiteralIDs` holds (-1: none yet). Release by release, as a slot's row comes from the release in
+    /// force on the binding's date.
+    private let columnLiteralReleases: UnsafeMutableBufferPointer<Int32>
+    private let columnLiteralIDs: UnsafeMutableBufferPointer<Int32>
     /// Per code of the batch: its text is empty (a lookup key part that is empty finds nothing).
     private let codeIsEmpty: UnsafeMutableBufferPointer<Bool>
     private var claimGeneration: UInt32 = 0
@@ -132,6 +137,8 @@ final class GraphEvaluator {
         keyCodes = buffer(program.flat.keyPartCount * index.codeCount, 0)
         keyCodeStates = buffer(program.flat.keyPartCount * index.codeCount, 0)
         codeIsEmpty = buffer(index.codeCount, false)
+        columnLiteralReleases = buffer(compares.count, Int32(-1))
+        columnLiteralIDs = buffer(compares.count, Int32(-1))
         for (code, text) in index.codeTexts.enumerated() where text.isEmpty { codeIsEmpty[code] = true }
         suppressionTargets = program.suppressionTargets
         anySuppressions = suppressionTargets.contains { $0 != nil }
@@ -145,6 +152,8 @@ final class GraphEvaluator {
         keyCodes.deallocate()
         keyCodeStates.deallocate()
         codeIsEmpty.deallocate()
+        columnLiteralReleases.deallocate()
+        columnLiteralIDs.deallocate()
         applyFlags.deallocate()
     }
 
@@ -724,6 +733,11 @@ final class GraphEvaluator {
                     }
                     break
                 }
+                if case .equals(let literal) = compiled.test, case .column(let slot, let column) = compiled.access,
+                   let direct = columnEquals(Int(compare), slot: slot, column: column, literal: Int(literal)) {
+                    result = direct
+                    break
+                }
                 if let direct = lineCodeHolds(compiled, &stale, &uncovered) {
                     result = direct
                     break
@@ -1020,6 +1034,28 @@ final class GraphEvaluator {
         case .isTrue(let wanted):
             guard case .flag(let flag) = value else { return false }
             return flag == wanted
+        }
+    }
+
+    /// `equals` on a bound row's text column, as the numbers of the column's distinct texts (`Table.textID`) instead
+    /// of the texts: the literal's number is found once per compare and release (`columnLiteralIDs`). nil when the
+    /// slot is not bound, or the column is a key or has too many distinct texts (then the text is compared).
+    @inline(__always)
+    private func columnEquals(_ compare: Int, slot: Int, column: Int, literal: Int) -> Bool? {
+        guard slot < rowStamps.count, rowStamps[slot] == generation else { return nil }
+        let releaseIndex = rowReleases[slot]
+        let release = releases[Int(releaseIndex)]
+        let position = Int(releaseColumns[release.columnsStart + column])
+        guard position >= 0 else { return nil }
+        let row = rowNumbers[slot]
+        return release.table._withUnsafeGuaranteedRef { table -> Bool? in
+            guard let id = table.textID(row: row, column: position) else { return nil }
+            if columnLiteralReleases[compare] != releaseIndex {
+                guard let wanted = table.textID(of: program.literals[literal].text, column: position) else { return nil }
+                columnLiteralReleases[compare] = releaseIndex
+                columnLiteralIDs[compare] = wanted
+            }
+            return id == columnLiteralIDs[compare]
         }
     }
 

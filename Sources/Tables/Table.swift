@@ -340,6 +340,31 @@ public final class Table: Sendable {
         return key.text(key.codes[Int(row)])
     }
 
+    /// The number of the distinct text a non-key column holds in `row` (rows with equal texts have the same number;
+    /// see `textID(of:column:)`); nil for a key column.
+    @inline(__always)
+    public func textID(row: Int32, column: Int) -> Int32? {
+        checkRow(row)
+        let slot = slots[column]
+        guard slot >= 0 else { return nil }
+        return Int32(bitPattern: texts[slot].ids[Int(row)])
+    }
+
+    /// The `textID` of the rows whose text in a non-key column equals `text` (as strings do), -1 when no row's does;
+    /// nil for a key column, when the column has more than `limit` distinct texts (the search is a scan of them), or
+    /// when two of its distinct byte strings are equal as strings (canonically equivalent Unicode): no one number
+    /// then stands for the text.
+    public func textID(of text: String, column: Int, limit: Int = 64) -> Int32? {
+        let slot = slots[column]
+        guard slot >= 0, texts[slot].values.count <= limit else { return nil }
+        var found: Int32 = -1
+        for (id, value) in texts[slot].values.enumerated() where value == text {
+            if found >= 0 { return nil }
+            found = Int32(id)
+        }
+        return found
+    }
+
     /// A field as a number (`Double` of the text), the text columns' values parsed once when the table was built.
     public func number(row: Int32, column: Int) -> Double? {
         checkRow(row)

@@ -358,3 +358,68 @@ extension EvaluationTests {
         #expect(fired(9, line: 1) == ["NONE-BYPASS", "OUTSIDE-BYPASS", "ANY-SIDE", "ANY-LITERAL"])
     }
 }
+
+extension EvaluationTests {
+    /// `equals` on a bound row's text column: the graph compares the numbers of the column's distinct texts where it
+    /// can (few distinct texts, no two equal as strings) and the texts otherwise; both must give the reference's
+    /// edits, across two releases of the table (the literal's number is found per release).
+    @Test func columnEqualsAgreesWithTheReference() throws {
+        var wide = "code,note\n"
+        for n in 0..<100 { wide += "\(10_000 + n),note \(n % 80)\n" }
+        let result = try loadPack("""
+            pack: columns
+            version: "1"
+            effective: 2024-01-01
+            tables:
+              flags:
+                - { release: Q1, file: q1.csv, key: [code], effective: 2024-01-01, expires: 2024-03-31 }
+                - { release: Q2, file: q2.csv, key: [code], effective: 2024-04-01 }
+              wide: { file: wide.csv, key: [code] }
+            rules:
+              - id: INDICATOR-1
+                category: test
+                severity: error
+                citation: "test"
+                for: line
+                when:
+                  - lookup: { table: flags, key: [line.code] }
+                  - flags.indicator: "1"
+                message: "indicator 1"
+              - id: NAME-CAFE
+                category: test
+                severity: error
+                citation: "test"
+                for: line
+                when:
+                  - lookup: { table: flags, key: [line.code] }
+                  - flags.name: "caf\\u00E9"
+                message: "cafe"
+              - id: WIDE-NOTE
+                category: test
+                severity: error
+                citation: "test"
+                for: line
+                when:
+                  - lookup: { table: wide, key: [line.code] }
+                  - wide.note: "note 7"
+                message: "wide"
+            """, files: [
+                "q1.csv": "code,indicator,name\n20610,1,caf\u{E9}\n99213,0,cafe\u{301}\n76942,9,tea\n",
+                "q2.csv": "code,indicator,name\n20610,0,tea\n99213,1,caf\u{E9}\n76942,1,tea\n",
+                "wide.csv": wide,
+            ])
+        #expect(!result.hasErrors, "\(result.diagnostics)")
+        let ruleSet = try #require(result.ruleSet)
+        let claims = ["2024-02-10", "2024-05-10"].enumerated().map { number, date in
+            claim("COL-\(number)", lines: [("20610", [], 1, date), ("99213", [], 1, date), ("76942", [], 1, date),
+                                            ("10007", [], 1, date), ("10087", [], 1, date), ("10008", [], 1, date)])
+        }
+        let results = Self.run(ruleSet, claims)
+        func fired(_ claimIndex: Int) -> [String] {
+            results[claimIndex].edits.map { "\($0.ruleID)@\($0.line ?? 0)" }.sorted()
+        }
+        // Q1: 20610 has indicator 1 and "café" composed; 99213 has it decomposed (equal as strings).
+        #expect(fired(0) == ["INDICATOR-1@1", "NAME-CAFE@1", "NAME-CAFE@2", "WIDE-NOTE@4", "WIDE-NOTE@5"])
+        #expect(fired(1) == ["INDICATOR-1@2", "INDICATOR-1@3", "NAME-CAFE@2", "WIDE-NOTE@4", "WIDE-NOTE@5"])
+    }
+}

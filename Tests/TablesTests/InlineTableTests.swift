@@ -66,6 +66,17 @@ import Tables
         #expect(table.number(row: row, column: 0) == 99213)
         let text = try #require(table.row(key: "A-LONGER-CODE", on: date(2024, 8, 1)))
         #expect(table.number(row: text, column: 4) == nil)
+        // Text ids: rows with equal texts share one, and a text's id is found by string equality.
+        let first = try #require(table.row(key: "99213", on: date(2024, 3, 1)))
+        #expect(table.textID(row: row, column: 4) == table.textID(of: "3.5", column: 4))
+        #expect(table.textID(row: first, column: 4) == table.textID(of: "2", column: 4))
+        #expect(table.textID(row: first, column: 4) != table.textID(row: row, column: 4))
+        #expect(table.textID(of: "4", column: 4) == -1)
+        #expect(table.textID(row: row, column: 0) == nil && table.textID(of: "99213", column: 0) == nil)  // a key column
+        let accents = try Table(file: "accents", columns: ["code", "name"], keyColumns: ["code"],
+                                rows: [["A", "caf\u{E9}"], ["B", "cafe\u{301}"], ["C", "tea"]])
+        #expect(accents.textID(of: "caf\u{E9}", column: 1) == nil)  // two byte strings, one string: no single id
+        #expect(accents.textID(of: "tea", column: 1) == accents.textID(row: 2, column: 1))
 
         let pairs = try Table(file: "pairs", columns: ["c1", "c2", "ends"], keyColumns: ["c1", "c2"],
                               rows: [["11042", "97597", "20231231"], ["11042", "97598", ""], ["J1100", "96372", ""]],
