@@ -46,18 +46,24 @@ final class GraphEvaluator {
     /// Per scope (`ScopeRules.ordinal`) and code of the batch (`BatchIndex.codeOfLine`): the scope's span of
     /// `keyed` rules for that code (`ScopeRules.keyedSpans`; 0 when no rule is keyed on it), -1 until looked up.
     private let dispatchCache: UnsafeMutableBufferPointer<Int64>
-    /// Per release key part (`Program.ReleaseEntry.keyPart`) and code of the batch: the code's stored form in that
-    /// release's table (`Table.keyCode`; for a first part, its `Table.firstKeyPosition`), valid where
-    /// `keyCodeStates` is 1; 2: no row has it (there); 0: not looked up yet.
-    private let keyCodes: UnsafeMutableBufferPointer<UInt64>
-    private let keyCodeStates: UnsafeMutableBufferPointer<UInt8>
+    /// What a lookup needs of a batch code for one key part of one release, found once.
+    struct KeyCodeMemo {
+        /// The code's stored form in the release's table (`Table.keyCode`; for a first part, its
+        /// `Table.firstKeyPosition`), valid where `state` is 1; 2: no row has it (there); 0: not looked up yet.
+        var value: UInt64 = 0
+        var state: UInt8 = 0
+        /// The code's text is empty (a lookup key part that is empty finds nothing): set in the code's first memo.
+        var codeIsEmpty = false
+    }
+    /// Per code of the batch, then per release key part (`Program.ReleaseEntry.keyPart`): a code's memos side by
+    /// side, so a lookup's checks on one code read one cache line, not three arrays.
+    private let keyCodeMemos: UnsafeMutableBufferPointer<KeyCodeMemo>
+    private let keyPartCount: Int
     /// Per compare (`Program.Flat.compares`) of a text column with a literal: the release whose `Table.textID` of the
     /// literal `columnLiteralIDs` holds (-1: none yet). Release by release, as a slot's row comes from the release in
     /// force on the binding's date.
     private let columnLiteralReleases: UnsafeMutableBufferPointer<Int32>
     private let columnLiteralIDs: UnsafeMutableBufferPointer<Int32>
-    /// Per code of the batch: its text is empty (a lookup key part that is empty finds nothing).
-    private let codeIsEmpty: UnsafeMutableBufferPointer<Bool>
     private var claimGeneration: UInt32 = 0
     /// The UTF-8 of the message or fix being rendered.
     private var scratch: [UInt8] = []
@@ -134,12 +140,11 @@ final class GraphEvaluator {
         applyStamps = buffer(program.applicability.count, 0)
         applyFlags = buffer(program.applicability.count, false)
         dispatchCache = buffer((Scope.allCases.count + graph.windowedPairRules.count) * index.codeCount, Int64(-1))
-        keyCodes = buffer(program.flat.keyPartCount * index.codeCount, 0)
-        keyCodeStates = buffer(program.flat.keyPartCount * index.codeCount, 0)
-        codeIsEmpty = buffer(index.codeCount, false)
+        keyPartCount = max(1, program.flat.keyPartCount)
+        keyCodeMemos = buffer(keyPartCount * index.codeCount, KeyCodeMemo())
         columnLiteralReleases = buffer(compares.count, Int32(-1))
         columnLiteralIDs = buffer(compares.count, Int32(-1))
-        for (code, text) in index.codeTexts.enumerated() where text.isEmpty { codeIsEmpty[code] = true }
+        for (code, text) in index.codeTexts.enumerated() where text.isEmpty { keyCodeMemos[code * keyPartCount].codeIsEmpty = true }
         suppressionTargets = program.suppressionTargets
         anySuppressions = suppressionTargets.contains { $0 != nil }
         ruleRanks = program.ruleRanks
@@ -149,9 +154,7 @@ final class GraphEvaluator {
         for buffer in [memo, rowStamps, applyStamps] { buffer.deallocate() }
         for buffer in [rowReleases, rowNumbers] { buffer.deallocate() }
         dispatchCache.deallocate()
-        keyCodes.deallocate()
-        keyCodeStates.deallocate()
-        codeIsEmpty.deallocate()
+        keyCodeMemos.deallocate()
         columnLiteralReleases.deallocate()
         columnLiteralIDs.deallocate()
         applyFlags.deallocate()
@@ -833,13 +836,13 @@ final class GraphEvaluator {
         let firstAt = linePosition(lookup.first)
         guard firstAt >= 0 else { return nil }
         let first = Int(index.codeOfLine[firstAt])
-        guard first >= 0, !codeIsEmpty[first] else { return false }
+        guard first >= 0, !keyCodeMemos[first * keyPartCount].codeIsEmpty else { return false }
         var second = -1
         if let secondRole = lookup.second {
             let secondAt = linePosition(secondRole)
             guard secondAt >= 0 else { return nil }
             second = Int(index.codeOfLine[secondAt])
-            guard second >= 0, !codeIsEmpty[second] else { return false }
+            guard second >= 0, !keyCodeMemos[second * keyPartCount].codeIsEmpty else { return false }
         }
         guard let (chosen, isStale) = release(of: tableID) else {
             Self.add([noRelease(program.lookups[id].name, table: tableID)], to: &uncovered)
@@ -862,15 +865,15 @@ final class GraphEvaluator {
         return true
     }
 
-    /// A batch code's stored form as a key part of a release's table, found once (`keyCodes`); for the first part,
+    /// A batch code's stored form as a key part of a release's table, found once (`keyCodeMemos`); for the first part,
     /// where the table lists the rows starting with it (`Table.firstKeyPosition`), so that a code no row starts with
     /// is answered here, without touching the table.
     @inline(__always)
     private func keyCode(_ code: Int, part: Int, of release: Program.ReleaseEntry) -> UInt64? {
         guard part < release.keyCount else { return nil }
-        let slot = (release.keyPart + part) * index.codeCount + code
-        switch keyCodeStates[slot] {
-        case 1: return keyCodes[slot]
+        let slot = code * keyPartCount + release.keyPart + part
+        switch keyCodeMemos[slot].state {
+        case 1: return keyCodeMemos[slot].value
         case 2: return nil
         default:
             let text = index.codeTexts[code]
@@ -880,11 +883,11 @@ final class GraphEvaluator {
                 return table.firstKeyPosition(stored).map { UInt64($0) }
             }
             guard let found else {
-                keyCodeStates[slot] = 2
+                keyCodeMemos[slot].state = 2
                 return nil
             }
-            keyCodes[slot] = found
-            keyCodeStates[slot] = 1
+            keyCodeMemos[slot].value = found
+            keyCodeMemos[slot].state = 1
             return found
         }
     }
