@@ -8,6 +8,10 @@ struct IntegerInterner {
     private var mask: Int
     /// How many keys have a number (the next number given).
     private(set) var count: Int32 = 0
+    /// The last key asked for and its number (-1: none yet): the lines of a claim mostly repeat their patient,
+    /// provider and date, and answering a repeat here skips a probe of a table too large for the cache.
+    private var lastKey: UInt64 = 0
+    private var lastNumber: Int32 = -1
 
     init(expected: Int) {
         var size = 16
@@ -31,6 +35,14 @@ struct IntegerInterner {
 
     /// The key's number, given now if the key is new.
     mutating func number(_ key: UInt64) -> Int32 {
+        if lastNumber >= 0 && key == lastKey { return lastNumber }
+        let number = find(key)
+        lastKey = key
+        lastNumber = number
+        return number
+    }
+
+    private mutating func find(_ key: UInt64) -> Int32 {
         if Int(count) * 2 >= numbers.count { grow() }
         var slot = Self.slot(key, mask)
         while true {
