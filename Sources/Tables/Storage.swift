@@ -29,6 +29,9 @@ final class ColumnStorage<Element: BitwiseCopyable>: @unchecked Sendable {
     subscript(index: Int) -> Element { base[index] }
 }
 
+/// Frees memory from `mallocBuffer`/`reallocBuffer` (or from a `RowStore`'s `take…`); nil is ignored.
+func freeBuffer<T>(_ pointer: UnsafeMutablePointer<T>?) { free(pointer) }
+
 /// `count` uninitialised values from `malloc` (at least one).
 func mallocBuffer<T>(_ type: T.Type, count: Int) -> UnsafeMutablePointer<T> {
     guard let raw = malloc(max(1, count) * MemoryLayout<T>.stride) else { fatalError("out of memory") }  // safe: allocation failure, not input; no located error can help

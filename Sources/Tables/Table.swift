@@ -32,8 +32,10 @@ public final class Table: Sendable {
     let texts: [TextColumn]
     let hasEffective: Bool
     let hasExpires: Bool
-    let effectiveDays: ColumnStorage<Int32>
-    let expiresDays: ColumnStorage<Int32>
+    /// Per row (when the table has an effective or an expiry column): the effective day number in the high 32 bits,
+    /// the expiry day in the low 32 (`TableDate.openStart`/`openEnd` when open), so checking a row's window reads
+    /// one word, not two columns.
+    let validDays: ColumnStorage<UInt64>
     let lines: ColumnStorage<Int32>
     /// Open addressing over the distinct first key parts: the run of rows that has each.
     let directory: [DirectoryEntry]
@@ -87,10 +89,19 @@ public final class Table: Sendable {
         self.texts = texts
         hasEffective = store.hasEffective
         hasExpires = store.hasExpires
-        effectiveDays = store.hasEffective
-            ? ColumnStorage(adopting: store.takeEffective(order: order), count: n) : ColumnStorage()
-        expiresDays = store.hasExpires
-            ? ColumnStorage(adopting: store.takeExpires(order: order), count: n) : ColumnStorage()
+        if store.hasEffective || store.hasExpires {
+            let effective = store.hasEffective ? store.takeEffective(order: order) : nil
+            let expires = store.hasExpires ? store.takeExpires(order: order) : nil
+            let days = mallocBuffer(UInt64.self, count: n)
+            for row in 0..<n {
+                days[row] = Table.validDays(effective: effective?[row] ?? TableDate.openStart, expires: expires?[row] ?? TableDate.openEnd)
+            }
+            freeBuffer(effective)
+            freeBuffer(expires)
+            validDays = ColumnStorage(adopting: days, count: n)
+        } else {
+            validDays = ColumnStorage()
+        }
         lines = ColumnStorage(adopting: store.takeLines(order: order), count: n)
         _ = consume store
         (directory, directoryMask, regions) = Table.buildDirectory(
@@ -277,8 +288,22 @@ public final class Table: Sendable {
     }
 
     @inline(__always)
+    static func validDays(effective: Int32, expires: Int32) -> UInt64 {
+        UInt64(UInt32(bitPattern: effective)) << 32 | UInt64(UInt32(bitPattern: expires))
+    }
+
+    @inline(__always)
+    func effectiveDay(_ row: Int) -> Int32 { Int32(truncatingIfNeeded: Int64(bitPattern: validDays[row]) >> 32) }
+
+    @inline(__always)
+    func expiresDay(_ row: Int) -> Int32 { Int32(truncatingIfNeeded: validDays[row]) }
+
+    @inline(__always)
     func inForce(_ row: Int, _ day: Int32) -> Bool {
-        (!hasEffective || effectiveDays[row] <= day) && (!hasExpires || day <= expiresDays[row])
+        guard hasEffective || hasExpires else { return true }
+        let days = validDays[row]
+        // An absent column is open (`openStart`, `openEnd`), which every day is within.
+        return Int32(truncatingIfNeeded: Int64(bitPattern: days) >> 32) <= day && day <= Int32(truncatingIfNeeded: days)
     }
 
     @inline(__always)
@@ -435,7 +460,7 @@ public final class Table: Sendable {
     public func effective(row: Int32) -> CalendarDate? {
         checkRow(row)
         guard hasEffective else { return nil }
-        let day = effectiveDays[Int(row)]
+        let day = effectiveDay(Int(row))
         return day == TableDate.openStart ? nil : TableDate.calendarDate(day)
     }
 
@@ -443,7 +468,7 @@ public final class Table: Sendable {
     public func expires(row: Int32) -> CalendarDate? {
         checkRow(row)
         guard hasExpires else { return nil }
-        let day = expiresDays[Int(row)]
+        let day = expiresDay(Int(row))
         return day == TableDate.openEnd ? nil : TableDate.calendarDate(day)
     }
 
