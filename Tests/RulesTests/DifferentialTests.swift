@@ -800,6 +800,8 @@ fileprivate func q(_ text: String) -> String { "\"\(text)\"" }
 struct DiffRuleBuilder {
     var fields: [DiffField]
     var pack: DiffPackContext
+    /// The non-key columns of the last lookup's alias (`lookup`), for a condition on the row it binds.
+    var lastLookupColumns: [DiffField] = []
 
     static func rule(id: String, _ c: inout DiffChoices, pack: DiffPackContext, versions: Bool = true) -> String {
         let scope = Scope.allCases[c.upTo(Scope.allCases.count - 1)]
@@ -827,7 +829,14 @@ struct DiffRuleBuilder {
         }
         var aliases: [String: String] = [:]
         for _ in 0..<lookupCount {
-            if let lookup = builder.lookup(&c, aliases: &aliases) { items.append(lookup) }
+            if let lookup = builder.lookup(&c, aliases: &aliases) {
+                items.append(lookup)
+                // Often a test on the row just bound (random conditions seldom pick a bound column, and then
+                // rarely with a value the row holds).
+                if c.chance(50), let column = builder.columnCondition(&c) {
+                    items.append(builder.guarded(column.text, column.path, top: true, used: &used).text)
+                }
+            }
         }
         for _ in 0..<max(0, lookupFirst ? conditionCount : conditionCount - 1) {
             items.append(builder.condition(&c, depth: 0, top: true, used: &used).text)
@@ -894,12 +903,33 @@ struct DiffRuleBuilder {
         let alias = c.pick([table, "p", "q", "x\(table)"])
         aliases[alias] = table
         fields.removeAll { $0.isColumn && $0.path.hasPrefix(alias + ".") }
+        lastLookupColumns = []
+        let keyDomains = Set(domains.map { "\($0)" })
         for column in DiffWorld.columns[table] ?? [] {
-            fields.append(DiffField(path: "\(alias).\(column.name)", type: .text, values: column.values, domain: column.domain, isColumn: true))
+            let field = DiffField(path: "\(alias).\(column.name)", type: .text, values: column.values, domain: column.domain, isColumn: true)
+            fields.append(field)
+            if !keyDomains.contains("\(column.domain)") && !["effective", "deletion_date"].contains(column.name) {
+                lastLookupColumns.append(field)
+            }
         }
         var text = "{ lookup: { table: \(q(table)), key: [\(key.map(q).joined(separator: ", "))]"
         if alias != table || c.chance(20) { text += ", as: \(q(alias))" }
         return text + " } }"
+    }
+
+    /// `equals`, `not-equals` or a literal `in` on a non-key column of the last lookup, with values the column holds.
+    func columnCondition(_ c: inout DiffChoices) -> (text: String, path: String)? {
+        guard !lastLookupColumns.isEmpty else { return nil }
+        let column = c.pick(lastLookupColumns)
+        let value = c.pick(column.values)
+        let test: String
+        switch c.upTo(3) {
+        case 0: test = q(value)
+        case 1: test = "{ equals: \(q(value)) }"
+        case 2: test = "{ not-equals: \(q(value)) }"
+        default: test = "{ in: [\(q(value)), \(q(c.pick(column.values)))] }"
+        }
+        return ("{ \(q(column.path)): \(test) }", column.path)
     }
 
     /// `not: { lookup: … }` (no row of that key in force); a procedure-code part may be a list field
