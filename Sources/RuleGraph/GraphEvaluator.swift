@@ -64,6 +64,9 @@ final class GraphEvaluator {
     /// force on the binding's date.
     private let columnLiteralReleases: UnsafeMutableBufferPointer<Int32>
     private let columnLiteralIDs: UnsafeMutableBufferPointer<Int32>
+    /// `Program.texts` packed as modifiers (`BatchIndex.packModifier`), -1 for a text that is not a packable
+    /// modifier: found once, not on every `includes` test.
+    private let textsAsModifiers: UnsafeMutableBufferPointer<Int32>
     private var claimGeneration: UInt32 = 0
     /// The UTF-8 of the message or fix being rendered.
     private var scratch: [UInt8] = []
@@ -144,6 +147,10 @@ final class GraphEvaluator {
         keyCodeMemos = buffer(keyPartCount * index.codeCount, KeyCodeMemo())
         columnLiteralReleases = buffer(compares.count, Int32(-1))
         columnLiteralIDs = buffer(compares.count, Int32(-1))
+        textsAsModifiers = buffer(program.texts.count, Int32(-1))
+        for (position, text) in program.texts.enumerated() {
+            if let packed = BatchIndex.packModifier(text) { textsAsModifiers[position] = Int32(packed) }
+        }
         for (code, text) in index.codeTexts.enumerated() where text.isEmpty { keyCodeMemos[code * keyPartCount].codeIsEmpty = true }
         suppressionTargets = program.suppressionTargets
         anySuppressions = suppressionTargets.contains { $0 != nil }
@@ -157,6 +164,7 @@ final class GraphEvaluator {
         keyCodeMemos.deallocate()
         columnLiteralReleases.deallocate()
         columnLiteralIDs.deallocate()
+        textsAsModifiers.deallocate()
         applyFlags.deallocate()
     }
 
@@ -1096,8 +1104,9 @@ final class GraphEvaluator {
         }
         switch test {
         case .includes(let literal):
-            guard let wanted = BatchIndex.packModifier(program.texts[Int(literal)]) else { return false }
-            for position in 0..<count where modifier(position) == wanted { return true }
+            let wanted = textsAsModifiers[Int(literal)]
+            guard wanted >= 0 else { return false }
+            for position in 0..<count where modifier(position) == UInt16(wanted) { return true }
             return false
         case .includesAny(let set):
             let set = program.memberSets[Int(set)]

@@ -376,33 +376,12 @@ extension EvaluationTests {
                 - { release: Q2, file: q2.csv, key: [code], effective: 2024-04-01 }
               wide: { file: wide.csv, key: [code] }
             rules:
-              - id: INDICATOR-1
-                category: test
-                severity: error
-                citation: "test"
-                for: line
-                when:
-                  - lookup: { table: flags, key: [line.code] }
-                  - flags.indicator: "1"
-                message: "indicator 1"
-              - id: NAME-CAFE
-                category: test
-                severity: error
-                citation: "test"
-                for: line
-                when:
-                  - lookup: { table: flags, key: [line.code] }
-                  - flags.name: "caf\\u00E9"
-                message: "cafe"
-              - id: WIDE-NOTE
-                category: test
-                severity: error
-                citation: "test"
-                for: line
-                when:
-                  - lookup: { table: wide, key: [line.code] }
-                  - wide.note: "note 7"
-                message: "wide"
+              - { id: INDICATOR-1, category: test, severity: error, citation: "test", for: line, message: "indicator 1",
+                  when: [ { lookup: { table: flags, key: [line.code] } }, { flags.indicator: "1" } ] }
+              - { id: NAME-CAFE, category: test, severity: error, citation: "test", for: line, message: "cafe",
+                  when: [ { lookup: { table: flags, key: [line.code] } }, { flags.name: "caf\\u00E9" } ] }
+              - { id: WIDE-NOTE, category: test, severity: error, citation: "test", for: line, message: "wide",
+                  when: [ { lookup: { table: wide, key: [line.code] } }, { wide.note: "note 7" } ] }
             """, files: [
                 "q1.csv": "code,indicator,name\n20610,1,caf\u{E9}\n99213,0,cafe\u{301}\n76942,9,tea\n",
                 "q2.csv": "code,indicator,name\n20610,0,tea\n99213,1,caf\u{E9}\n76942,1,tea\n",
