@@ -841,6 +841,16 @@ struct DiffRuleBuilder {
         for _ in 0..<max(0, lookupFirst ? conditionCount : conditionCount - 1) {
             items.append(builder.condition(&c, depth: 0, top: true, used: &used).text)
         }
+        // Often a test on a line's modifiers (random conditions seldom pick one among the many fields): every list
+        // test, with the modifiers claims carry.
+        let modifierFields = builder.fields.filter { $0.path.hasSuffix(".modifiers") }
+        if !modifierFields.isEmpty && c.chance(30) {
+            let field = c.pick(modifierFields)
+            let one = c.pick(DiffWorld.modifiers), two = c.pick(DiffWorld.modifiers)
+            let test = c.pick(["{ includes: \(q(one)) }", "{ includes-any: [\(q(one)), \(q(two))] }",
+                               "{ includes-none: [\(q(one))] }", "{ includes-outside: [\(q(one)), \(q(two))] }"])
+            items.append(builder.guarded("{ \(q(field.path)): \(test) }", field.path, top: true, used: &used).text)
+        }
         if c.chance(15), let negated = builder.negatedLookup(&c) {
             items.append(negated)  // after the lookups whose columns its key may read
         }
