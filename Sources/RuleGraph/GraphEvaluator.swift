@@ -444,7 +444,7 @@ final class GraphEvaluator {
             return
         }
         let conditions = UnsafeBufferPointer(rebasing: rules.keyedConditions[Int(entry.conditionsStart)..<Int(entry.conditionsStart + entry.conditionsCount)])
-        if !anyNotCovered, let first = conditions.first, memo[Int(first)] & ~2 == generation << 2 { return }
+        if let first = conditions.first, alreadyFalse(Int(first)) { return }
         attempt(ruleIndex, nodes: conditions, &collector)
     }
 
@@ -455,14 +455,14 @@ final class GraphEvaluator {
     private func consider(_ ruleIndex: Int, _ collector: inout ResultCollector) {
         let compiled = compiledRules[ruleIndex]
         guard day >= compiled.from, day <= compiled.through, applies(ruleIndex) else { return }
-        // A first condition already false on this binding decides the rule, unless a table it met did not cover
-        // the date (the rule must then report that it was not checked).
-        if !anyNotCovered, let first = compiled.conditions.first {
-            let node = Int(conditionList[first])
-            if memo[node] & ~2 == generation << 2 { return }
-        }
+        if let first = compiled.conditions.first, alreadyFalse(Int(conditionList[first])) { return }
         attempt(ruleIndex, &collector)
     }
+
+    /// A rule's first condition already evaluated false on this binding decides the rule, unless a table some node
+    /// met did not cover the date (the rule must then report that it was not checked).
+    @inline(__always)
+    private func alreadyFalse(_ node: Int) -> Bool { !anyNotCovered && memo[node] & ~2 == generation << 2 }
 
     /// Evaluates a rule whose window and applicability admit the binding (`consider`), and records its edit or
     /// what kept it from being checked.

@@ -227,6 +227,13 @@ struct Program: Sendable {
     /// field retained and released its buffer on every node and rule.
     /// Allocated once per graph and freed with it; never written after `Program.init`.
     final class Flat: @unchecked Sendable {
+        /// A copy of `array` in memory of its own (at least one element's room; free with `baseAddress?.deallocate()`).
+        static func copy<T>(_ array: [T]) -> UnsafeMutableBufferPointer<T> {
+            let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: max(1, array.count))
+            _ = buffer.initialize(from: array)
+            return UnsafeMutableBufferPointer(rebasing: buffer[0..<array.count])
+        }
+
         let ops: UnsafeMutableBufferPointer<Op>
         let children: UnsafeMutableBufferPointer<Int32>
         let rules: UnsafeMutableBufferPointer<CompiledRule>
@@ -245,17 +252,12 @@ struct Program: Sendable {
 
         init(ops: [Op], children: [Int32], rules: [CompiledRule], conditionList: [Int32], tables: [CompiledTable],
              lookups: [CompiledLookup], compares: [CompiledCompare], templateText: [UInt8]) {
-            func copy<T>(_ array: [T]) -> UnsafeMutableBufferPointer<T> {
-                let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: max(1, array.count))
-                _ = buffer.initialize(from: array)
-                return UnsafeMutableBufferPointer(rebasing: buffer[0..<array.count])
-            }
-            self.ops = copy(ops)
-            self.children = copy(children)
-            self.rules = copy(rules)
-            self.conditionList = copy(conditionList)
-            self.compares = copy(compares)
-            self.templateText = copy(templateText)
+            self.ops = Flat.copy(ops)
+            self.children = Flat.copy(children)
+            self.rules = Flat.copy(rules)
+            self.conditionList = Flat.copy(conditionList)
+            self.compares = Flat.copy(compares)
+            self.templateText = Flat.copy(templateText)
             var releases: [ReleaseEntry] = [], columns: [Int32] = [], entries: [TableEntry] = []
             var keyParts = 0
             for table in tables {
@@ -270,10 +272,10 @@ struct Program: Sendable {
                 }
             }
             keyPartCount = keyParts
-            self.releases = copy(releases)
-            releaseColumns = copy(columns)
-            self.tables = copy(entries)
-            self.lookups = copy(lookups.map { lookup in
+            self.releases = Flat.copy(releases)
+            releaseColumns = Flat.copy(columns)
+            self.tables = Flat.copy(entries)
+            self.lookups = Flat.copy(lookups.map { lookup in
                 var codeKey: (first: Role, second: Role?)?
                 if case .line(let first, .code)? = lookup.key.first {
                     if lookup.key.count == 1 {

@@ -105,16 +105,10 @@ public final class RuleGraph: Sendable {
         let lookupRules: UnsafeMutableBufferPointer<Int32>
         let all: [Int32]
 
-        private static func buffer(_ values: [Int32]) -> UnsafeMutableBufferPointer<Int32> {
-            let buffer = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(1, values.count))
-            _ = buffer.initialize(from: values)
-            return UnsafeMutableBufferPointer(rebasing: buffer[0..<values.count])
-        }
-
         init(_ dispatch: Dispatch, keyField: Program.Access, ordinal: Int, rules: [CompiledRule], program: Program) {
             self.keyField = keyField
             self.ordinal = ordinal
-            generic = Self.buffer(dispatch.generic.map { Int32($0) })
+            generic = Program.Flat.copy(dispatch.generic.map { Int32($0) })
             var byKey: [String: Int32] = [:]
             var spans: [Int64] = []
             var keyed: [KeyedRule] = []
@@ -135,22 +129,20 @@ public final class RuleGraph: Sendable {
             }
             self.byKey = byKey
             keyedSpans = spans
-            self.keyed = .allocate(capacity: max(1, keyed.count))
-            _ = self.keyed.initialize(from: keyed)
-            keyedConditions = .allocate(capacity: max(1, conditions.count))
-            _ = keyedConditions.initialize(from: conditions)
+            self.keyed = Program.Flat.copy(keyed)
+            keyedConditions = Program.Flat.copy(conditions)
             if case .line(let role, .code) = keyField { keyLine = role } else { keyLine = nil }
-            lookupNodes = Self.buffer(dispatch.byLookup.map { Int32($0.node) })
+            lookupNodes = Program.Flat.copy(dispatch.byLookup.map { Int32($0.node) })
             var starts: [Int32] = [0]
             for entry in dispatch.byLookup { starts.append(starts[starts.count - 1] + Int32(entry.rules.count)) }
-            lookupStarts = Self.buffer(starts)
-            lookupRules = Self.buffer(dispatch.byLookup.flatMap { $0.rules.map { Int32($0) } })
+            lookupStarts = Program.Flat.copy(starts)
+            lookupRules = Program.Flat.copy(dispatch.byLookup.flatMap { $0.rules.map { Int32($0) } })
             all = dispatch.all.map { Int32($0) }
         }
 
         deinit {
-            keyed.deallocate()
-            keyedConditions.deallocate()
+            keyed.baseAddress?.deallocate()
+            keyedConditions.baseAddress?.deallocate()
             for buffer in [generic, lookupNodes, lookupStarts, lookupRules] { buffer.baseAddress?.deallocate() }
         }
     }
