@@ -22,10 +22,33 @@ public struct EvaluationContext: Sendable {
 
 /// A line somewhere in the batch or the history.
 struct LineAddress: Hashable {
+    /// Stored as 32-bit numbers: the batch index keeps one address per line of the batch (`dayLines`).
+    private let claimNumber: Int32
+    private let lineNumber: Int32
     /// Index into the batch (>= 0) or into the history (stored as -1 - index).
-    var claim: Int
-    var line: Int
-    var inHistory: Bool { claim < 0 }
+    var claim: Int { Int(claimNumber) }
+    var line: Int { Int(lineNumber) }
+    var inHistory: Bool { claimNumber < 0 }
+
+    /// A batch or history holds far fewer than 2^31 claims, and a claim far fewer lines (memory ends first).
+    init(claim: Int, line: Int) {
+        claimNumber = Int32(truncatingIfNeeded: claim)
+        lineNumber = Int32(truncatingIfNeeded: line)
+    }
+}
+
+/// A date in four bytes (`year << 9 | month << 5 | day`; 0 for none), for the records the batch index writes once
+/// per line or claim of a batch: a `CalendarDate?` takes 32.
+struct PackedDate: Hashable {
+    private let bits: UInt32
+
+    init(_ date: CalendarDate?) {
+        bits = date.map { UInt32($0.year) << 9 | UInt32($0.month) << 5 | UInt32($0.day) } ?? 0
+    }
+
+    var date: CalendarDate? {
+        bits == 0 ? nil : CalendarDate(year: Int(bits >> 9), month: Int(bits >> 5 & 15), day: Int(bits & 31))
+    }
 }
 
 /// The joins the rules need across claims, built once per batch: lines of the same patient, provider and
@@ -65,10 +88,11 @@ final class BatchIndex: @unchecked Sendable {
     private(set) var codeCount = 0
     /// The text of each code number of `codeOfLine`.
     private(set) var codeTexts: [String] = []
-    /// Per batch claim: `FieldReader.claimDates` (its first and last dates of service), found once.
-    private(set) var datesOfClaim: [(first: CalendarDate?, last: CalendarDate?)] = []
-    /// Per batch claim: the index of the history claim it corrects or voids (`HistoryMatch`), nil when none.
-    let originalOfClaim: [Int?]
+    /// Per batch claim: `FieldReader.claimDates` (its first and last dates of service), found once: `dates(ofClaim:)`.
+    private var datesOfClaim: [(first: PackedDate, last: PackedDate)] = []
+    /// Per batch claim: the index of the history claim it corrects or voids (`HistoryMatch`), nil when none
+    /// (no list at all without a history: a batch's worth of nils is fresh memory too).
+    private let originalOfClaim: [Int?]
     /// Per day (as numbered in `dayOfLine`): its patient, provider and date.
     private(set) var dayKeys: [DayKey] = []
     /// Every day, ordered by patient and provider, then date (for windows across dates: a line pair's
@@ -81,28 +105,62 @@ final class BatchIndex: @unchecked Sendable {
 
     /// The fields of a line that rules read most, copied out of the line: reading them from here touches one
     /// small record in one array, not the line's own storage (a reference counted, cold object per line).
+    /// Stored in 64 bytes (optionals as a flag bit beside a plain value, the date packed), not the 120 its fields
+    /// take as optionals: every batch writes one per line into memory the kernel must first zero.
     struct LineFacts {
-        /// `units?.value`; nil when the line has no units or they did not parse.
-        var units: Double?
-        /// `charge.cents / 100`; nil when the charge did not parse.
-        var charge: Double?
+        private var unitsValue: Double
+        private var chargeValue: Double
+        private var dayUnitsValue: Double
+        /// The modifiers' bytes, two per modifier in order (`packModifiers`), when `modifiersPacked`.
+        var modifiers: UInt64
         var number: Int
-        /// `serviceDate?.from`.
-        var serviceDate: CalendarDate?
-        var pointerCount: Int32
-        var modifierCount: Int32
-        /// The units of its code on its day (all lines and claims of its patient and provider on that date; nil:
-        /// no code, no date, or no line of that code with units): `dayUnits(ofLine:)`.
-        var dayUnits: Double?
+        private var packedDate: PackedDate
         /// How many other lines of its patient and date of service have its code, any provider; -1 for none (no
         /// code or no date): `patientDayRepeats(ofLine:)`.
         var patientDayRepeats: Int32
-        /// The modifiers' bytes, two per modifier in order (`packModifiers`), when `modifiersPacked`.
-        var modifiers: UInt64
+        var pointerCount: Int32
+        var modifierCount: Int32
+        /// `Flag` bits.
+        private var flags: UInt8
+
+        private enum Flag {
+            static let units: UInt8 = 1, charge: UInt8 = 2, dayUnits: UInt8 = 4, modifiersPacked: UInt8 = 8
+        }
+
+        init(units: Double?, charge: Double?, number: Int, serviceDate: CalendarDate?, pointerCount: Int32,
+             modifierCount: Int32, modifiers: UInt64?) {
+            unitsValue = units ?? 0
+            chargeValue = charge ?? 0
+            dayUnitsValue = 0
+            self.modifiers = modifiers ?? 0
+            self.number = number
+            packedDate = PackedDate(serviceDate)
+            patientDayRepeats = -1
+            self.pointerCount = pointerCount
+            self.modifierCount = modifierCount
+            flags = (units == nil ? 0 : Flag.units) | (charge == nil ? 0 : Flag.charge)
+                | (modifiers == nil ? 0 : Flag.modifiersPacked)
+        }
+
+        /// `units?.value`; nil when the line has no units or they did not parse.
+        var units: Double? { flags & Flag.units == 0 ? nil : unitsValue }
+        /// `charge.cents / 100`; nil when the charge did not parse.
+        var charge: Double? { flags & Flag.charge == 0 ? nil : chargeValue }
+        /// `serviceDate?.from`.
+        var serviceDate: CalendarDate? { packedDate.date }
+        /// The units of its code on its day (all lines and claims of its patient and provider on that date; nil:
+        /// no code, no date, or no line of that code with units): `dayUnits(ofLine:)`.
+        var dayUnits: Double? {
+            get { flags & Flag.dayUnits == 0 ? nil : dayUnitsValue }
+            set {
+                dayUnitsValue = newValue ?? 0
+                flags = newValue == nil ? flags & ~Flag.dayUnits : flags | Flag.dayUnits
+            }
+        }
         /// The line has at most four modifiers, each one or two ASCII bytes: `modifiers` holds them all, and tests
         /// on them need not read the line. (ASCII only: two ASCII texts are equal as strings exactly when their
         /// bytes are.)
-        var modifiersPacked: Bool
+        var modifiersPacked: Bool { flags & Flag.modifiersPacked != 0 }
     }
 
     /// A modifier as two bytes (the second 0 for a one-byte text), nil unless it is one or two ASCII bytes.
@@ -139,7 +197,7 @@ final class BatchIndex: @unchecked Sendable {
         self.history = history
         claimBoxes = claims.map { Shared($0) }
         historyBoxes = history.map { Shared($0) }
-        originalOfClaim = HistoryMatch.originals(claims: claims, history: history)
+        originalOfClaim = history.isEmpty ? [] : HistoryMatch.originals(claims: claims, history: history)
         var keys = Interning()
         let lineCount = claims.reduce(0) { $0 + $1.lines.count } + history.reduce(0) { $0 + $1.lines.count }
         keys.reserve(lines: lineCount, claims: claims.count + history.count)
@@ -160,7 +218,8 @@ final class BatchIndex: @unchecked Sendable {
             lineStart.append(dayOfLine.count)
             add(claim, address: index, patient: keys.patient(Self.patientKey(claim)), &keys, &addresses, &codeOfLine, &patientDateOfLine)
             // While the claim's lines are in cache from `add`.
-            datesOfClaim.append(FieldReader.claimDates(claim))
+            let dates = FieldReader.claimDates(claim)
+            datesOfClaim.append((PackedDate(dates.first), PackedDate(dates.last)))
         }
         batchLineCount = dayOfLine.count
         for (index, claim) in history.enumerated() {
@@ -295,6 +354,17 @@ final class BatchIndex: @unchecked Sendable {
         return repeats < 0 ? nil : Int(repeats)
     }
 
+    /// The index of the history claim batch claim `claim` corrects or voids (`HistoryMatch`), nil when none.
+    @inline(__always)
+    func original(ofClaim claim: Int) -> Int? { originalOfClaim.isEmpty ? nil : originalOfClaim[claim] }
+
+    /// Batch claim `claim`'s first and last dates of service (`FieldReader.claimDates`).
+    @inline(__always)
+    func dates(ofClaim claim: Int) -> (first: CalendarDate?, last: CalendarDate?) {
+        let dates = datesOfClaim[claim]
+        return (dates.first.date, dates.last.date)
+    }
+
     /// How many lines batch claim `claim` has (read from the index, not from the claim's storage).
     @inline(__always)
     func lineCount(ofClaim claim: Int) -> Int {
@@ -318,7 +388,10 @@ final class BatchIndex: @unchecked Sendable {
 
     /// Numbers for the patients, providers, days and codes met while the index is built.
     private struct Interning {
-        var patients: [PatientIdentity: Int32] = [:]
+        /// Patients by their hash, then compared with `patientIdentities` (by number): one probe of a flat table
+        /// instead of a `Dictionary`'s lookup and insert, each touching its keys' strings.
+        var patients = IntegerInterner(expected: 0)
+        var patientIdentities: [PatientIdentity] = []
         /// Providers and codes by an integer form of their text (`Interning.integerKey`), numbered in the order
         /// first seen; texts with no integer form go through `otherTexts` first. Hashing the strings with SipHash
         /// was most of the cost of building the index.
@@ -337,17 +410,30 @@ final class BatchIndex: @unchecked Sendable {
         /// they start small and grow). Sized by claims, not lines, where a claim has one: every reserved slot is
         /// fresh memory the kernel zeroes on first touch.
         mutating func reserve(lines: Int, claims: Int) {
-            patientProviders = IntegerInterner(expected: min(lines, claims * 2))
+            // Mostly one provider a claim (a rendering provider on some lines adds one); more grow the table.
+            patientProviders = IntegerInterner(expected: min(lines, claims))
             // A claim's lines mostly share one date, so most batches have about a day per claim (they grow if not).
             days = IntegerInterner(expected: min(lines, claims))
             patientDates = IntegerInterner(expected: min(lines, claims))
             codes = IntegerInterner(expected: min(lines, 1 << 12))
             providers = IntegerInterner(expected: min(lines, 1 << 10))
             // At most one patient a claim; reserved, so growing does not rehash them.
-            patients.reserveCapacity(claims)
+            patients = IntegerInterner(expected: claims)
+            patientIdentities.reserveCapacity(claims)
         }
 
-        mutating func patient(_ key: PatientIdentity) -> Int32 { Self.number(key, in: &patients) }
+        mutating func patient(_ key: PatientIdentity) -> Int32 {
+            Self.patient(key, in: &patients, identities: &patientIdentities)
+        }
+
+        /// Static, with the two parts passed apart: a closure reading `self` while `patients` is modified would
+        /// overlap the accesses.
+        private static func patient(_ key: PatientIdentity, in patients: inout IntegerInterner,
+                                    identities: inout [PatientIdentity]) -> Int32 {
+            let number = patients.number(hash: UInt64(UInt(bitPattern: key.hashValue))) { identities[Int($0)] == key }
+            if Int(number) == identities.count { identities.append(key) }
+            return number
+        }
         mutating func provider(_ text: String) -> Int32 { providers.number(integerKey(text)) }
         mutating func code(_ text: String) -> Int32 {
             let number = codes.number(integerKey(text))
@@ -395,8 +481,7 @@ final class BatchIndex: @unchecked Sendable {
             lineFacts[lineBoxes.count] = LineFacts(
                 units: line.units?.value, charge: line.charge.cents.map { Double($0) / 100 }, number: line.number,
                 serviceDate: line.serviceDate?.from, pointerCount: Int32(clamping: line.diagnosisPointers.count),
-                modifierCount: Int32(clamping: modifiers.count), dayUnits: nil, patientDayRepeats: -1,
-                modifiers: packed ?? 0, modifiersPacked: packed != nil)
+                modifierCount: Int32(clamping: modifiers.count), modifiers: packed)
             lineBoxes.append(Shared(line))
             addresses.append(LineAddress(claim: address, line: lineIndex))
             codeOfLine.append(line.procedureCode.map { keys.code($0.text) } ?? -1)
@@ -421,7 +506,8 @@ final class BatchIndex: @unchecked Sendable {
     struct PatientIdentity: Hashable {
         enum Birth: Hashable {
             case none
-            case days(Int, Int)
+            /// A birth date's first and last day (one to one with the dates; no day number computed).
+            case days(PackedDate, PackedDate)
             case unparsed(String)
         }
         var memberID: String
@@ -437,7 +523,7 @@ final class BatchIndex: @unchecked Sendable {
         let birth: PatientIdentity.Birth
         if let date = claim.patient.birthDate {
             if let from = date.from, let to = date.to {
-                birth = .days(from.dayNumber, to.dayNumber)
+                birth = .days(PackedDate(from), PackedDate(to))
             } else {
                 birth = .unparsed(date.unparsedText ?? "")
             }

@@ -219,7 +219,7 @@ final class GraphEvaluator {
             claimGeneration = 1
         }
         let lineCount = index.lineCount(ofClaim: claimIndex)
-        let claimDate = context.asOf ?? index.datesOfClaim[claimIndex].first
+        let claimDate = context.asOf ?? index.dates(ofClaim: claimIndex).first
             ?? context.today ?? box.value.createdOn
         for scope in Scope.allCases {
             guard let rules = graph.scopeRules[scope.ordinal] else { continue }

@@ -78,12 +78,12 @@ extension FieldReader {
     static func claim(_ field: ClaimField, claimIndex: Int, index: BatchIndex, date: CalendarDate?, today: CalendarDate?) -> Value {
         switch field {
         case .originalInHistory:
-            return .flag(index.originalOfClaim[claimIndex] != nil)
+            return .flag(index.original(ofClaim: claimIndex) != nil)
         case .originalUnchanged:
-            guard let original = index.originalOfClaim[claimIndex] else { return .missing }
+            guard let original = index.original(ofClaim: claimIndex) else { return .missing }
             return .flag(HistoryMatch.billedContent(index.claims[claimIndex]) == HistoryMatch.billedContent(index.history[original]))
         default:
-            return claim(field, index.claimBoxes[claimIndex], date: date, today: today, dates: index.datesOfClaim[claimIndex])
+            return claim(field, index.claimBoxes[claimIndex], date: date, today: today, dates: index.dates(ofClaim: claimIndex))
         }
     }
 }

@@ -2,9 +2,24 @@
 /// The batch index joins lines on pairs of interned integers; `Dictionary` would hash each with SipHash,
 /// which costs more than the rest of the lookup.
 struct IntegerInterner {
-    private var keys: [UInt64]
-    /// The number of the key in each slot; -1 when the slot is empty.
-    private var numbers: [Int32]
+    /// A key and its number side by side, so a probe reads one cache line, not one in each of two arrays (the
+    /// tables are the size of the batch and every probe of a new key misses the cache).
+    /// Twelve bytes (the key in two halves keeps the slot 4-byte aligned): the table is the batch's size.
+    private struct Slot {
+        private var keyLow: UInt32
+        private var keyHigh: UInt32
+        /// The key's number; -1 when the slot is empty.
+        var number: Int32
+
+        init(key: UInt64, number: Int32) {
+            keyLow = UInt32(truncatingIfNeeded: key)
+            keyHigh = UInt32(truncatingIfNeeded: key >> 32)
+            self.number = number
+        }
+
+        var key: UInt64 { UInt64(keyHigh) << 32 | UInt64(keyLow) }
+    }
+    private var slots: [Slot]
     private var mask: Int
     /// How many keys have a number (the next number given).
     private(set) var count: Int32 = 0
@@ -16,8 +31,7 @@ struct IntegerInterner {
     init(expected: Int) {
         var size = 16
         while size < expected * 2 { size <<= 1 }
-        keys = Array(repeating: 0, count: size)
-        numbers = Array(repeating: -1, count: size)
+        slots = Array(repeating: Slot(key: 0, number: -1), count: size)
         mask = size - 1
     }
 
@@ -42,33 +56,37 @@ struct IntegerInterner {
         return number
     }
 
-    private mutating func find(_ key: UInt64) -> Int32 {
-        if Int(count) * 2 >= numbers.count { grow() }
-        var slot = Self.slot(key, mask)
+    @inline(__always)
+    private mutating func find(_ key: UInt64) -> Int32 { number(hash: key) { _ in true } }
+
+    /// For keys that are not integers: the number of the key whose hash is `hash` and for whose number `isKey` is
+    /// true, given now (as `count`) when no key of that hash is, the caller keeping the keys by number. Every
+    /// key of a hash is compared, so two keys whose hashes collide keep their own numbers.
+    @inline(__always)
+    mutating func number(hash: UInt64, isKey: (Int32) -> Bool) -> Int32 {
+        if Int(count) * 2 >= slots.count { grow() }
+        var slot = Self.slot(hash, mask)
         while true {
-            let number = numbers[slot]
-            if number < 0 {
-                keys[slot] = key
-                numbers[slot] = count
+            let entry = slots[slot]
+            if entry.number < 0 {
+                slots[slot] = Slot(key: hash, number: count)
                 count += 1
                 return count - 1
             }
-            if keys[slot] == key { return number }
+            if entry.key == hash, isKey(entry.number) { return entry.number }
             slot = (slot + 1) & mask
         }
     }
 
     private mutating func grow() {
-        let oldKeys = keys, oldNumbers = numbers
-        let size = numbers.count * 2
-        keys = Array(repeating: 0, count: size)
-        numbers = Array(repeating: -1, count: size)
+        let old = slots
+        let size = slots.count * 2
+        slots = Array(repeating: Slot(key: 0, number: -1), count: size)
         mask = size - 1
-        for index in oldNumbers.indices where oldNumbers[index] >= 0 {
-            var slot = Self.slot(oldKeys[index], mask)
-            while numbers[slot] >= 0 { slot = (slot + 1) & mask }
-            keys[slot] = oldKeys[index]
-            numbers[slot] = oldNumbers[index]
+        for entry in old where entry.number >= 0 {
+            var slot = Self.slot(entry.key, mask)
+            while slots[slot].number >= 0 { slot = (slot + 1) & mask }
+            slots[slot] = entry
         }
     }
 }

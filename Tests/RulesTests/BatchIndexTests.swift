@@ -38,6 +38,38 @@ import Testing
         return (claims(6 + next(10), prefix: "C"), claims(next(6), prefix: "H"))
     }
 
+    /// A line's facts (64 bytes: optionals as flags, the date packed) give back the line's own fields: units,
+    /// charge and date present or not, the first and last dates the calendar has, odd modifiers.
+    @Test func lineFactsGiveBackEachLinesFields() {
+        #expect(MemoryLayout<BatchIndex.LineFacts>.stride == 64)
+        var (claims, history) = Self.batch(seed: 11)
+        let dates = ["0001-01-01", "9999-12-31", "2024-02-29", "2023-12-31"].compactMap(CalendarDate.init)
+        #expect(dates.count == 4)
+        claims[0].lines = dates.enumerated().map { index, date in
+            var line = ServiceLine(number: 1_000_000 + index, procedureCode: ProcedureCode("97110"),
+                                   charge: index == 1 ? Money(dollars: "12.3x") : Money(cents: -5 - Int64(index)),
+                                   units: index == 2 ? Quantity(text: "1.5.5") : Quantity(thousandths: 1_500),
+                                   serviceDate: DateOrRange(date))
+            line.modifiers = [[], ["25"], ["5", "XE", "59", "76"], ["25", "59", "76", "77", "XU"]][index].map { Modifier($0) }
+            line.diagnosisPointers = Array(1...(index + 1))
+            return line
+        }
+        let index = BatchIndex(claims: claims, history: history)
+        #expect(index.lineFacts.count == (claims + history).reduce(0) { $0 + $1.lines.count })
+        for position in 0..<index.lineFacts.count {
+            let facts = index.lineFacts[position], line = index.lineBoxes[position].value
+            #expect(facts.units == line.units?.value)
+            #expect(facts.charge == line.charge.cents.map { Double($0) / 100 })
+            #expect(facts.number == line.number)
+            #expect(facts.serviceDate == line.serviceDate?.from)
+            #expect(Int(facts.pointerCount) == line.diagnosisPointers.count)
+            #expect(Int(facts.modifierCount) == line.modifiers.count)
+            #expect(facts.modifiersPacked == (line.modifiers.count <= 4))
+        }
+        #expect(index.lineFacts[0].charge == -0.05 && index.lineFacts[1].charge == nil && index.lineFacts[2].units == nil)
+        #expect(index.lineFacts[3].serviceDate == dates[3] && index.lineFacts[1].serviceDate == dates[1])
+    }
+
     @Test func dayTotalsAgreeWithACountOverEveryPairOfLines() {
         for seed in 1...300 as ClosedRange<UInt64> {
             let (claims, history) = Self.batch(seed: seed)

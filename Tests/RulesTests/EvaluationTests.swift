@@ -79,6 +79,31 @@ struct EvaluationTests {
         #expect(together.flatMap(\.edits).filter { $0.ruleID == "PAIR" }.map(\.claimID) == ["C2"])
     }
 
+    /// Patients are numbered by a hash and compared in full: across 300 patients of two claims each, every
+    /// second claim pairs with its own patient's first and with no one else's; a name written precomposed in one
+    /// claim and decomposed in the other is one patient, as strings compare.
+    @Test func patientsAreJoinedByTheirWholeIdentityAcrossABatch() throws {
+        let ruleSet = try Self.load()
+        var claims: [Claim] = []
+        for i in 0..<300 {
+            claims.append(claim("A\(i)", member: "M\(i % 150)", lines: [("11111", [], 1, "2024-02-01")]))
+            claims[claims.count - 1].patient.name = PersonName(last: "DOE\(i)")
+        }
+        for i in 0..<300 {
+            claims.append(claim("B\(i)", member: "M\(i % 150)", lines: [("22222", [], 1, "2024-02-01")]))
+            claims[claims.count - 1].patient.name = PersonName(last: "DOE\(i)")
+        }
+        let pairs = Self.run(ruleSet, claims).flatMap(\.edits).filter { $0.ruleID == "PAIR" }
+        #expect(pairs.map(\.claimID) == (0..<300).map { "B\($0)" })
+        #expect(pairs.map(\.related?.claimID) == (0..<300).map { "A\($0)" })
+        var precomposed = claim("C1", member: "M", lines: [("11111", [], 1, "2024-02-01")])
+        precomposed.patient.name = PersonName(last: "JOS\u{C9}")
+        var decomposed = claim("C2", member: "M", lines: [("22222", [], 1, "2024-02-01")])
+        decomposed.patient.name = PersonName(last: "JOSE\u{301}")
+        let joined = Self.run(ruleSet, [precomposed, decomposed]).flatMap(\.edits).filter { $0.ruleID == "PAIR" }
+        #expect(joined.map(\.claimID) == ["C2"])
+    }
+
     @Test func theSameClaimOnTwoDatesGetsEachWindowsEdits() throws {
         let ruleSet = try Self.load()
         let march = claim("C1", lines: [("11111", [], 3, "2024-03-10"), ("22222", [], 1, "2024-03-10"), ("33333", [], 1, "2024-03-10")])

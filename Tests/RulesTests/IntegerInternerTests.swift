@@ -30,4 +30,19 @@ import Testing
         #expect(numbers == [0, 0, 1, 0, 1, 1, 2, 0, 2, 3])
         #expect(interner.count == 4)
     }
+
+    /// Keys that are not integers, by a hash the caller gives: keys whose hashes collide (here: only four hashes
+    /// for 600 keys) each keep their own number, through growth, and a key seen before gets its number back.
+    @Test func hashedKeysKeepTheirNumbersWhenHashesCollide() {
+        var interner = IntegerInterner(expected: 2)
+        var keys: [String] = []
+        func number(_ key: String) -> Int32 {
+            let found = interner.number(hash: UInt64(key.utf8.count % 4)) { keys[Int($0)] == key }
+            if Int(found) == keys.count { keys.append(key) }
+            return found
+        }
+        for i in 0..<600 { #expect(number("patient \(i)") == Int32(i)) }
+        for i in stride(from: 599, through: 0, by: -7) { #expect(number("patient \(i)") == Int32(i)) }
+        #expect(interner.count == 600)
+    }
 }
