@@ -285,9 +285,11 @@ struct ResultCollector {
             staleNotes: staleNotes, explanation: explanation)
     }
 
-    /// `add` with the message and fix already rendered.
-    mutating func add(facts: Edit.RuleFacts, qualifiedID: String, message: String, fix: String?, line: Int?,
-                      related: Edit.Related?, stale: Bool, staleNotes: [String], explanation: [String]?) {
+    /// `add` with the message and fix already rendered. The values the edit keeps are `consuming`: passed over
+    /// into it, not retained here and released by the caller (a retain and a release per field and edit).
+    mutating func add(facts: consuming Edit.RuleFacts, qualifiedID: String, message: consuming String,
+                      fix: consuming String?, line: Int?, related: consuming Edit.Related?, stale: Bool,
+                      staleNotes: [String], explanation: consuming [String]?) {
         for note in staleNotes where !staleTables.contains(note) { staleTables.append(note) }
         if tracksFiredRules { firedRules.insert(qualifiedID) }
         // Room for a few at once: claims with edits mostly have several, and growing 1, 2, 4 copied them twice.
