@@ -192,7 +192,36 @@ final class BatchIndex: @unchecked Sendable {
 
     deinit { lineFacts.baseAddress?.deallocate() }
 
-    init(claims: [Claim], history: [Claim]) {
+    /// The per-day totals a batch index counts: those no rule reads are left out (with their interner, their
+    /// sort of the lines and a number per line).
+    struct Joins: OptionSet {
+        let rawValue: Int
+        /// `LineFacts.dayUnits`, `line.day-units`.
+        static let dayUnits = Joins(rawValue: 1)
+        /// `LineFacts.patientDayRepeats`, `line.patient-day-repeats`.
+        static let patientDayRepeats = Joins(rawValue: 2)
+        static let all: Joins = [.dayUnits, .patientDayRepeats]
+
+        init(rawValue: Int) { self.rawValue = rawValue }
+
+        /// The totals the rules read, in any role, in conditions, lookup keys and templates.
+        init<Rules: Sequence>(readBy rules: Rules) where Rules.Element == Rule {
+            var joins: Joins = []
+            for rule in rules {
+                for case .line(_, let field) in rule.fields {
+                    if field == .dayUnits { joins.insert(.dayUnits) }
+                    if field == .patientDayRepeats { joins.insert(.patientDayRepeats) }
+                }
+            }
+            self = joins
+        }
+    }
+
+    /// The totals counted (`Joins`); the others read as none.
+    let joins: Joins
+
+    init(claims: [Claim], history: [Claim], joins: Joins = .all) {
+        self.joins = joins
         self.claims = claims
         self.history = history
         claimBoxes = claims.map { Shared($0) }
@@ -200,7 +229,8 @@ final class BatchIndex: @unchecked Sendable {
         originalOfClaim = history.isEmpty ? [] : HistoryMatch.originals(claims: claims, history: history)
         var keys = Interning()
         let lineCount = claims.reduce(0) { $0 + $1.lines.count } + history.reduce(0) { $0 + $1.lines.count }
-        keys.reserve(lines: lineCount, claims: claims.count + history.count)
+        let countsRepeats = joins.contains(.patientDayRepeats)
+        keys.reserve(lines: lineCount, claims: claims.count + history.count, patientDates: countsRepeats)
         dayKeys.reserveCapacity(lineCount)
         lineBoxes.reserveCapacity(lineCount)
         dayOfLine.reserveCapacity(lineCount)
@@ -208,8 +238,9 @@ final class BatchIndex: @unchecked Sendable {
         addresses.reserveCapacity(lineCount)
         var codeOfLine: [Int32] = []
         codeOfLine.reserveCapacity(lineCount)
+        // Only for `patient-day-repeats`.
         var patientDateOfLine: [Int32] = []
-        patientDateOfLine.reserveCapacity(lineCount)
+        if countsRepeats { patientDateOfLine.reserveCapacity(lineCount) }
         // Filled while the lines are added (one pass over their storage, which is cold by the second).
         let facts = UnsafeMutableBufferPointer<LineFacts>.allocate(capacity: max(1, lineCount))
         lineFacts = facts
@@ -259,7 +290,7 @@ final class BatchIndex: @unchecked Sendable {
     private func countDayTotals(_ codeOfLine: [Int32], patientDateOfLine: [Int32], patientDateCount: Int) {
         let facts = lineFacts
         var group: [Int] = []
-        for day in 0..<dayKeys.count {
+        for day in 0..<(joins.contains(.dayUnits) ? dayKeys.count : 0) {
             group.removeAll(keepingCapacity: true)
             for address in lines(ofDay: Int32(day)) where codeOfLine[linePosition(address)] >= 0 {
                 group.append(linePosition(address))
@@ -274,6 +305,7 @@ final class BatchIndex: @unchecked Sendable {
                 start = end
             }
         }
+        guard joins.contains(.patientDayRepeats) else { return }
         // The lines of each patient's date, by a counting sort on `patientDateOfLine` (lines with no date are -1).
         var start = [Int32](repeating: 0, count: patientDateCount + 1)
         for number in patientDateOfLine where number >= 0 { start[Int(number) + 1] += 1 }
@@ -344,12 +376,16 @@ final class BatchIndex: @unchecked Sendable {
     /// The units of the line's code on its day, all lines and claims of its patient and provider on that date (nil:
     /// no code, no date, or no line of that code with units).
     @inline(__always)
-    func dayUnits(ofLine position: Int) -> Double? { lineFacts[position].dayUnits }
+    func dayUnits(ofLine position: Int) -> Double? {
+        assert(joins.contains(.dayUnits), "day units read from a batch index that did not count them")
+        return lineFacts[position].dayUnits
+    }
 
     /// How many other lines of the line's patient and date of service have its code, any provider (nil: no code or
     /// no date).
     @inline(__always)
     func patientDayRepeats(ofLine position: Int) -> Int? {
+        assert(joins.contains(.patientDayRepeats), "repeats read from a batch index that did not count them")
         let repeats = lineFacts[position].patientDayRepeats
         return repeats < 0 ? nil : Int(repeats)
     }
@@ -409,12 +445,12 @@ final class BatchIndex: @unchecked Sendable {
         /// Room for what a batch of that many lines and claims can hold at most (codes and providers: few, so
         /// they start small and grow). Sized by claims, not lines, where a claim has one: every reserved slot is
         /// fresh memory the kernel zeroes on first touch.
-        mutating func reserve(lines: Int, claims: Int) {
+        mutating func reserve(lines: Int, claims: Int, patientDates numbersPatientDates: Bool) {
             // Mostly one provider a claim (a rendering provider on some lines adds one); more grow the table.
             patientProviders = IntegerInterner(expected: min(lines, claims))
             // A claim's lines mostly share one date, so most batches have about a day per claim (they grow if not).
             days = IntegerInterner(expected: min(lines, claims))
-            patientDates = IntegerInterner(expected: min(lines, claims))
+            if numbersPatientDates { patientDates = IntegerInterner(expected: min(lines, claims)) }
             codes = IntegerInterner(expected: min(lines, 1 << 12))
             providers = IntegerInterner(expected: min(lines, 1 << 10))
             // At most one patient a claim; reserved, so growing does not rehash them.
@@ -485,15 +521,16 @@ final class BatchIndex: @unchecked Sendable {
             lineBoxes.append(Shared(line))
             addresses.append(LineAddress(claim: address, line: lineIndex))
             codeOfLine.append(line.procedureCode.map { keys.code($0.text) } ?? -1)
+            let countsRepeats = joins.contains(.patientDayRepeats)
             guard let date = line.serviceDate?.from else {
                 dayOfLine.append(-1)
-                patientDateOfLine.append(-1)
+                if countsRepeats { patientDateOfLine.append(-1) }
                 continue
             }
             let provider = keys.provider(Self.providerKey(claim, line))
             let patientProvider = keys.patientProviders.number(IntegerInterner.pair(patient, provider))
             let dayNumber = Int32(clamping: date.dayNumber)
-            patientDateOfLine.append(keys.patientDates.number(IntegerInterner.pair(patient, dayNumber)))
+            if countsRepeats { patientDateOfLine.append(keys.patientDates.number(IntegerInterner.pair(patient, dayNumber))) }
             let day = keys.days.number(IntegerInterner.pair(patientProvider, dayNumber))
             if Int(day) == dayKeys.count { dayKeys.append(DayKey(patient: patient, patientProvider: patientProvider, day: dayNumber)) }
             dayOfLine.append(day)

@@ -160,6 +160,9 @@ public final class RuleGraph: Sendable {
     /// Number of lookup slots, and the table each one looks up (for explanations).
     let slotCount: Int
     let slotTables: [String]
+    /// The per-day totals some rule reads (`line.day-units`, `line.patient-day-repeats`): the batch index counts
+    /// only these.
+    let joins: BatchIndex.Joins
 
     /// A table by its qualified name `pack/table`.
     func table(qualified name: String) -> TableSource? {
@@ -254,6 +257,7 @@ public final class RuleGraph: Sendable {
         self.slotTables = slotTables
         let program = Program(nodes: builder.nodes, rules: compiled, ruleSet: ruleSet)
         self.program = program
+        joins = BatchIndex.Joins(readBy: ruleSet.rules)
         var scopeRules: [ScopeRules?] = Array(repeating: nil, count: Scope.allCases.count)
         for (scope, rules) in sameDay {
             scopeRules[scope.ordinal] = ScopeRules(rules, keyField: program.access(template: Self.keyField(scope)),
@@ -377,7 +381,7 @@ public final class RuleGraph: Sendable {
     /// `evaluate(_:context:)` on at most `maxWorkers` threads (1: on the current thread only), for the
     /// benchmark's single-core figures.
     package func evaluate(_ claims: [Claim], context: EvaluationContext, maxWorkers: Int) -> [ClaimResult] {
-        let index = BatchIndex(claims: claims, history: context.history)
+        let index = BatchIndex(claims: claims, history: context.history, joins: joins)
         let workers = min(max(1, claims.count / 64), max(1, maxWorkers))
         if workers == 1 {
             let evaluator = GraphEvaluator(graph: self, index: index, context: context)
@@ -397,7 +401,7 @@ public final class RuleGraph: Sendable {
 
     /// Evaluates one claim on the current thread (the HTTP API and tests).
     public func evaluate(_ claim: Claim, context: EvaluationContext) -> ClaimResult {
-        let index = BatchIndex(claims: [claim], history: context.history)
+        let index = BatchIndex(claims: [claim], history: context.history, joins: joins)
         return GraphEvaluator(graph: self, index: index, context: context).evaluateClaim(0)
     }
 }

@@ -115,6 +115,22 @@ public indirect enum Comparison: Hashable, Sendable {
     case isTrue(Bool)
 }
 
+extension Comparison {
+    /// Every field the comparison reads besides the one it tests (in its expressions and `same-as`).
+    public var fields: [FieldRef] {
+        switch self {
+        case .greater(let e), .greaterOrEqual(let e), .less(let e), .lessOrEqual(let e), .numericEquals(let e),
+             .before(let e), .after(let e), .onOrBefore(let e), .onOrAfter(let e):
+            return e.fields
+        case .sameAs(let field), .differsFrom(let field): return [field]
+        case .count(let inner): return inner.fields
+        case .equals, .notEquals, .inSet, .notInSet, .present, .includes, .includesAny, .includesNone, .includesOutside,
+             .startsWith, .matches, .isTrue:
+            return []
+        }
+    }
+}
+
 /// A table row lookup: true when a row with this key is in force on the date of service; its columns are
 /// then readable as `alias.column`.
 public struct Lookup: Hashable, Sendable {
@@ -133,11 +149,32 @@ public indirect enum Condition: Hashable, Sendable {
     case lookup(Lookup)
 }
 
+extension Condition {
+    /// Every field the condition reads: the fields it tests, those of their comparisons and the lookups' keys.
+    public var fields: [FieldRef] {
+        switch self {
+        case .compare(let field, let comparison, _): return [field] + comparison.fields
+        case .all(let conditions), .any(let conditions): return conditions.flatMap(\.fields)
+        case .not(let condition): return condition.fields
+        case .lookup(let lookup): return lookup.key
+        }
+    }
+}
+
 /// A message or fix with `{field}` placeholders.
 public struct Template: Hashable, Sendable {
     public enum Part: Hashable, Sendable { case text(String), field(FieldRef) }
     public var parts: [Part]
     public init(parts: [Part]) { self.parts = parts }
+
+    /// The fields of its placeholders.
+    public var fields: [FieldRef] {
+        parts.compactMap { part in
+            if case .field(let field) = part { return field }
+            return nil
+        }
+    }
+
     public var source: String {
         parts.map { part in
             switch part {
@@ -181,6 +218,9 @@ public struct Rule: Hashable, Sendable {
 
     /// The qualified name `pack/id`.
     public var qualifiedID: String { "\(pack)/\(id)" }
+
+    /// Every field the rule reads: in its conditions, its lookups' keys, its message and its fix.
+    public var fields: [FieldRef] { when.flatMap(\.fields) + message.fields + (fix?.fields ?? []) }
 
     public func applies(payerID: String?, filingIndicator: String?, claimType: ClaimType) -> Bool {
         if let claimTypes, !claimTypes.contains(claimType) { return false }

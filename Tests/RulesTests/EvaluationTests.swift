@@ -224,6 +224,34 @@ struct EvaluationTests {
         #expect(results[0].edits.map { "\($0.ruleID)@\($0.line ?? 0)" } == ["A@1", "C@1", "C@2"])
     }
 
+    /// The batch index counts the per-day totals a rule reads, wherever it reads them (a template, the right side
+    /// of a comparison, inside `not`), and no others; with them counted or not, results are the reference's.
+    @Test func theBatchIndexCountsTheTotalsTheRulesRead() throws {
+        func joins(_ rules: String) throws -> BatchIndex.Joins {
+            let pack = """
+            pack: p
+            effective: 2024-01-01
+            rules:
+            \(rules)
+            """
+            let result = try loadPack(pack)
+            #expect(!result.hasErrors, "\(result.diagnostics)")
+            return RuleGraph(try #require(result.ruleSet)).joins
+        }
+        let plain = "  - { id: A, category: c, severity: error, for: line, citation: t, message: m, when: [ { line.units: { gt: 2 } } ] }"
+        #expect(try joins(plain) == [])
+        #expect(try joins("  - { id: A, category: c, severity: error, for: line, citation: t, message: m, fix: 'only {line.day-units}', when: [ { line.units: { gt: 2 } } ] }") == .dayUnits)
+        #expect(try joins("  - { id: A, category: c, severity: error, for: line, citation: t, message: m, when: [ { not: { line.units: { gt: line.patient-day-repeats } } } ] }") == .patientDayRepeats)
+        #expect(try joins("  - { id: A, category: c, severity: error, for: line-pair, citation: t, message: m, when: [ { a.day-units: { gt: 1 } }, { b.patient-day-repeats: { gt: 0 } } ] }") == .all)
+        // Two lines of one code on a day: 2 + 3 units; the rule on day units fires on both, the plain one on one.
+        let claims = [claim("X", lines: [("97110", [], 2, "2024-03-01"), ("97110", [], 3, "2024-03-01")])]
+        for rules in [plain, "  - { id: D, category: c, severity: error, for: line, citation: t, message: '{line.day-units}', when: [ { line.day-units: { gt: 4 } } ] }"] {
+            let ruleSet = try #require(try loadPack("pack: p\neffective: 2024-01-01\nrules:\n\(rules)").ruleSet)
+            let results = Self.run(ruleSet, claims)
+            #expect(results[0].edits.map(\.message) == (rules == plain ? ["m"] : ["5", "5"]))
+        }
+    }
+
     @Test func explainShowsTheConditionsThatHeld() throws {
         let ruleSet = try Self.load()
         let march = claim("C1", lines: [("11111", [], 3, "2024-03-10"), ("22222", [], 1, "2024-03-10")])
