@@ -609,6 +609,7 @@ final class GraphEvaluator {
             // The common fields read in place: passing the diagnosis copied it (three strings retained).
             switch field {
             case .code: return .text(claimBox.value.diagnoses[at].code)
+            case .category: return .text(FieldReader.category(of: claimBox.value.diagnoses[at].code))
             case .position: return .number(Double(position))
             default: return FieldReader.diagnosis(field, claimBox.value.diagnoses[at], position: position)
             }

@@ -264,6 +264,20 @@ enum FieldReader {
         }
     }
 
+    /// A diagnosis code's category: its first three characters. When the first four bytes (all of them, if fewer)
+    /// are ASCII other than CR, each of the first three bytes is a character of its own (only CR LF joins two ASCII
+    /// bytes into one, and what joins a character to an ASCII one is never ASCII), so they are taken as bytes:
+    /// `prefix(3)` walks grapheme clusters, hundreds of instructions on every read.
+    static func category(of code: String) -> String {
+        var code = code
+        let bytes: String? = code.withUTF8 { utf8 in
+            let checked = min(4, utf8.count)
+            for byte in utf8[0..<checked] where byte >= 0x80 || byte == 0x0D { return nil }
+            return String(decoding: UnsafeBufferPointer(rebasing: utf8[0..<min(3, utf8.count)]), as: UTF8.self)
+        }
+        return bytes ?? String(code.prefix(3))
+    }
+
     static func diagnosis(_ field: DiagnosisField, _ diagnosis: Diagnosis, position: Int) -> Value {
         switch field {
         case .code: return .text(diagnosis.code)
@@ -271,7 +285,7 @@ enum FieldReader {
         case .system: return .text(diagnosis.system.rawValue)
         case .position: return .number(Double(position))
         case .poa: return optionalText(diagnosis.presentOnAdmission)
-        case .category: return .text(String(diagnosis.code.prefix(3)))
+        case .category: return .text(category(of: diagnosis.code))
         case .prefixes:
             let count = diagnosis.code.count
             return .list(count < 3 ? [diagnosis.code] : (3...count).map { String(diagnosis.code.prefix($0)) })

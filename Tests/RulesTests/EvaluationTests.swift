@@ -252,6 +252,21 @@ struct EvaluationTests {
         }
     }
 
+    /// A diagnosis's category read by bytes is its first three characters, as `prefix(3)` gives them: codes with
+    /// combining marks, CR LF, emoji and short codes, then 3,000 generated from such pieces.
+    @Test func aDiagnosisCategoryIsItsFirstThreeCharacters() {
+        var codes = ["E119", "E1", "", "E11", "E11\u{301}9", "E1\u{301}19", "\u{C9}119", "E1\r\n9", "E11\r\n", "AB\rC", "\u{1F642}E11"]
+        let pieces = ["E", "1", "9", "O", "\r", "\n", "\u{301}", "\u{E9}", "\u{1F642}", "\u{200D}", " "]
+        var state: UInt64 = 42
+        for _ in 0..<3_000 {
+            var code = ""
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            for k in 0..<Int(state >> 61) { code += pieces[Int((state >> UInt64(8 + 5 * k)) % UInt64(pieces.count))] }
+            codes.append(code)
+        }
+        for code in codes { #expect(FieldReader.category(of: code) == String(code.prefix(3)), "\(code.unicodeScalars.map(\.value))") }
+    }
+
     @Test func explainShowsTheConditionsThatHeld() throws {
         let ruleSet = try Self.load()
         let march = claim("C1", lines: [("11111", [], 3, "2024-03-10"), ("22222", [], 1, "2024-03-10")])
