@@ -185,6 +185,14 @@ public struct CalendarDate: Hashable, Sendable, Comparable, Codable, CustomStrin
     public var month: Int
     public var day: Int
 
+    /// A date known to exist, not checked again: for the engine's compact forms of dates that were (a packed
+    /// date of service). Anything else uses the checking initializer.
+    package init(existingYear year: Int, month: Int, day: Int) {
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
     /// A date only when it exists in the proleptic Gregorian calendar.
     public init?(year: Int, month: Int, day: Int) {
         guard (1...9999).contains(year), (1...12).contains(month),

@@ -38,16 +38,26 @@ struct LineAddress: Hashable {
 }
 
 /// A date in four bytes (`year << 9 | month << 5 | day`; 0 for none), for the records the batch index writes once
-/// per line or claim of a batch: a `CalendarDate?` takes 32.
+/// per line or claim of a batch: a `CalendarDate?` takes 32. Years 1 to 9999 (every date a claim's text or JSON
+/// can give); a date outside them (only made in code, e.g. by `adding(days:)`) packs as `isOutOfRange`, and the
+/// batch index keeps it whole beside its records.
 struct PackedDate: Hashable {
     private let bits: UInt32
 
     init(_ date: CalendarDate?) {
-        bits = date.map { UInt32($0.year) << 9 | UInt32($0.month) << 5 | UInt32($0.day) } ?? 0
+        guard let date else { bits = 0; return }
+        guard (1...9999).contains(date.year) else { bits = UInt32.max; return }
+        bits = UInt32(date.year) << 9 | UInt32(date.month) << 5 | UInt32(date.day)
     }
 
+    /// A date that does not fit (`date` is then nil): look it up where the whole dates are kept.
+    var isOutOfRange: Bool { bits == UInt32.max }
+
+    /// The date; nil for none or one out of range.
     var date: CalendarDate? {
-        bits == 0 ? nil : CalendarDate(year: Int(bits >> 9), month: Int(bits >> 5 & 15), day: Int(bits & 31))
+        // Packed from a `CalendarDate` of a year in range, so it exists.
+        bits == 0 || bits == UInt32.max ? nil
+            : CalendarDate(existingYear: Int(bits >> 9), month: Int(bits >> 5 & 15), day: Int(bits & 31))
     }
 }
 
@@ -90,6 +100,9 @@ final class BatchIndex: @unchecked Sendable {
     private(set) var codeTexts: [String] = []
     /// Per batch claim: `FieldReader.claimDates` (its first and last dates of service), found once: `dates(ofClaim:)`.
     private var datesOfClaim: [(first: PackedDate, last: PackedDate)] = []
+    /// The dates `PackedDate` cannot hold, whole: by line position, and by batch claim.
+    private var outOfRangeDates: [Int: CalendarDate] = [:]
+    private var outOfRangeClaimDates: [Int: (first: CalendarDate?, last: CalendarDate?)] = [:]
     /// Per batch claim: the index of the history claim it corrects or voids (`HistoryMatch`), nil when none
     /// (no list at all without a history: a batch's worth of nils is fresh memory too).
     private let originalOfClaim: [Int?]
@@ -146,8 +159,8 @@ final class BatchIndex: @unchecked Sendable {
         var units: Double? { flags & Flag.units == 0 ? nil : unitsValue }
         /// `charge.cents / 100`; nil when the charge did not parse.
         var charge: Double? { flags & Flag.charge == 0 ? nil : chargeValue }
-        /// `serviceDate?.from`.
-        var serviceDate: CalendarDate? { packedDate.date }
+        /// `serviceDate?.from`, unless it is out of `PackedDate`'s range: read it with `serviceDate(ofLine:)`.
+        var packedServiceDate: PackedDate { packedDate }
         /// The units of its code on its day (all lines and claims of its patient and provider on that date; nil:
         /// no code, no date, or no line of that code with units): `dayUnits(ofLine:)`.
         var dayUnits: Double? {
@@ -250,7 +263,9 @@ final class BatchIndex: @unchecked Sendable {
             add(claim, address: index, patient: keys.patient(Self.patientKey(claim)), &keys, &addresses, &codeOfLine, &patientDateOfLine)
             // While the claim's lines are in cache from `add`.
             let dates = FieldReader.claimDates(claim)
-            datesOfClaim.append((PackedDate(dates.first), PackedDate(dates.last)))
+            let packed = (first: PackedDate(dates.first), last: PackedDate(dates.last))
+            if packed.first.isOutOfRange || packed.last.isOutOfRange { outOfRangeClaimDates[index] = dates }
+            datesOfClaim.append(packed)
         }
         batchLineCount = dayOfLine.count
         for (index, claim) in history.enumerated() {
@@ -398,7 +413,15 @@ final class BatchIndex: @unchecked Sendable {
     @inline(__always)
     func dates(ofClaim claim: Int) -> (first: CalendarDate?, last: CalendarDate?) {
         let dates = datesOfClaim[claim]
+        if dates.first.isOutOfRange || dates.last.isOutOfRange, let whole = outOfRangeClaimDates[claim] { return whole }
         return (dates.first.date, dates.last.date)
+    }
+
+    /// The line's date of service (`serviceDate?.from`).
+    @inline(__always)
+    func serviceDate(ofLine position: Int) -> CalendarDate? {
+        let packed = lineFacts[position].packedServiceDate
+        return packed.isOutOfRange ? outOfRangeDates[position] : packed.date
     }
 
     /// How many lines batch claim `claim` has (read from the index, not from the claim's storage).
@@ -518,6 +541,7 @@ final class BatchIndex: @unchecked Sendable {
                 units: line.units?.value, charge: line.charge.cents.map { Double($0) / 100 }, number: line.number,
                 serviceDate: line.serviceDate?.from, pointerCount: Int32(clamping: line.diagnosisPointers.count),
                 modifierCount: Int32(clamping: modifiers.count), modifiers: packed)
+            if lineFacts[lineBoxes.count].packedServiceDate.isOutOfRange { outOfRangeDates[lineBoxes.count] = line.serviceDate?.from }
             lineBoxes.append(Shared(line))
             addresses.append(LineAddress(claim: address, line: lineIndex))
             codeOfLine.append(line.procedureCode.map { keys.code($0.text) } ?? -1)
@@ -543,8 +567,10 @@ final class BatchIndex: @unchecked Sendable {
     struct PatientIdentity: Hashable {
         enum Birth: Hashable {
             case none
-            /// A birth date's first and last day (one to one with the dates; no day number computed).
-            case days(PackedDate, PackedDate)
+            /// A birth date's first and last day, packed (one to one with the dates; no day number computed)...
+            case packed(PackedDate, PackedDate)
+            /// ... or as day numbers when one is out of `PackedDate`'s range.
+            case days(Int, Int)
             case unparsed(String)
         }
         var memberID: String
@@ -560,7 +586,8 @@ final class BatchIndex: @unchecked Sendable {
         let birth: PatientIdentity.Birth
         if let date = claim.patient.birthDate {
             if let from = date.from, let to = date.to {
-                birth = .days(PackedDate(from), PackedDate(to))
+                let first = PackedDate(from), last = PackedDate(to)
+                birth = first.isOutOfRange || last.isOutOfRange ? .days(from.dayNumber, to.dayNumber) : .packed(first, last)
             } else {
                 birth = .unparsed(date.unparsedText ?? "")
             }

@@ -231,12 +231,12 @@ final class GraphEvaluator {
                 for lineIndex in 0..<lineCount {
                     clearBinding()
                     lineAt = firstLine + lineIndex
-                    run(context.asOf ?? lineFacts[lineAt].serviceDate, rules, &collector)
+                    run(context.asOf ?? index.serviceDate(ofLine: lineAt), rules, &collector)
                 }
             case .linePair:
                 for lineIndex in 0..<lineCount {
                     let position = firstLine + lineIndex
-                    let date = context.asOf ?? lineFacts[position].serviceDate
+                    let date = context.asOf ?? index.serviceDate(ofLine: position)
                     for address in index.linesOnDay(of: claimIndex, lineIndex) where !(address.claim == claimIndex && address.line == lineIndex) {
                         runPair(a: address, b: position, date, rules, &collector)
                     }
@@ -277,7 +277,7 @@ final class GraphEvaluator {
         for (days, rules) in graph.windowedPairRules {
             for lineIndex in 0..<lineCount {
                 let position = firstLine + lineIndex
-                let date = context.asOf ?? lineFacts[position].serviceDate
+                let date = context.asOf ?? index.serviceDate(ofLine: position)
                 for address in index.linesWithin(days, of: position) {
                     runPair(a: address, b: position, date, rules, &collector)
                 }
@@ -1008,7 +1008,8 @@ final class GraphEvaluator {
             return order.holds(lhs, rhs)
         case .dates(let order, let operand):
             guard case .date(let lhs) = value, case .date(let rhs) = self.value(program.operands[Int(operand)]) else { return false }
-            return order.holds(lhs.dayNumber, rhs.dayNumber)
+            // As dates (year, month, day), which order as their day numbers do, without computing those.
+            return order.holds(lhs, rhs)
         case .includes(let literal):
             guard case .list(let items) = value else { return false }
             let literal = program.texts[Int(literal)]

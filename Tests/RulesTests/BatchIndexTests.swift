@@ -43,14 +43,16 @@ import Testing
     @Test func lineFactsGiveBackEachLinesFields() {
         #expect(MemoryLayout<BatchIndex.LineFacts>.stride == 64)
         var (claims, history) = Self.batch(seed: 11)
+        // Two dates out of the packed range (years 1 to 9999), which only code makes: kept whole beside the facts.
         let dates = ["0001-01-01", "9999-12-31", "2024-02-29", "2023-12-31"].compactMap(CalendarDate.init)
-        #expect(dates.count == 4)
+            + [CalendarDate(dayNumber: 3_000_000), CalendarDate(dayNumber: -800_000)]
+        #expect(dates.count == 6 && dates[4].year > 9999 && dates[5].year < 1)
         claims[0].lines = dates.enumerated().map { index, date in
             var line = ServiceLine(number: 1_000_000 + index, procedureCode: ProcedureCode("97110"),
                                    charge: index == 1 ? Money(dollars: "12.3x") : Money(cents: -5 - Int64(index)),
                                    units: index == 2 ? Quantity(text: "1.5.5") : Quantity(thousandths: 1_500),
                                    serviceDate: DateOrRange(date))
-            line.modifiers = [[], ["25"], ["5", "XE", "59", "76"], ["25", "59", "76", "77", "XU"]][index].map { Modifier($0) }
+            line.modifiers = [[], ["25"], ["5", "XE", "59", "76"], ["25", "59", "76", "77", "XU"], [], []][index].map { Modifier($0) }
             line.diagnosisPointers = Array(1...(index + 1))
             return line
         }
@@ -61,13 +63,15 @@ import Testing
             #expect(facts.units == line.units?.value)
             #expect(facts.charge == line.charge.cents.map { Double($0) / 100 })
             #expect(facts.number == line.number)
-            #expect(facts.serviceDate == line.serviceDate?.from)
+            #expect(index.serviceDate(ofLine: position) == line.serviceDate?.from)
             #expect(Int(facts.pointerCount) == line.diagnosisPointers.count)
             #expect(Int(facts.modifierCount) == line.modifiers.count)
             #expect(facts.modifiersPacked == (line.modifiers.count <= 4))
         }
         #expect(index.lineFacts[0].charge == -0.05 && index.lineFacts[1].charge == nil && index.lineFacts[2].units == nil)
-        #expect(index.lineFacts[3].serviceDate == dates[3] && index.lineFacts[1].serviceDate == dates[1])
+        #expect((0..<6).map { index.serviceDate(ofLine: $0) } == dates)
+        #expect(index.dates(ofClaim: 0) == (dates[5], dates[4]))
+        #expect(index.dates(ofClaim: 1) == FieldReader.claimDates(claims[1]))
     }
 
     @Test func dayTotalsAgreeWithACountOverEveryPairOfLines() {
