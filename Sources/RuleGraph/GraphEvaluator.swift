@@ -338,11 +338,15 @@ final class GraphEvaluator {
     /// (`editKeys`), then on equal keys (same line and rule) by `reportOrder` and their order of finding.
     private static func sort(_ edits: inout [Edit], _ keys: [EditKey]) {
         var order = Array(0..<edits.count)
-        order.sort { a, b in
-            if keys[a] != keys[b] { return keys[a] < keys[b] }
-            if Edit.reportOrder(edits[a], edits[b]) { return true }
-            if Edit.reportOrder(edits[b], edits[a]) { return false }
-            return a < b
+        // Edits compared in place (through the buffer: the array's subscript copied both edits, a retain and a
+        // release of each of their strings, on every comparison of equal keys).
+        edits.withUnsafeBufferPointer { edits in
+            order.sort { a, b in
+                if keys[a] != keys[b] { return keys[a] < keys[b] }
+                if Edit.reportOrder(edits[a], edits[b]) { return true }
+                if Edit.reportOrder(edits[b], edits[a]) { return false }
+                return a < b
+            }
         }
         // Permuted in place by swaps (moves), following each cycle of `order`: mapping the order to a new array
         // copied every edit (a retain of each of its strings) and released the old ones.
