@@ -79,6 +79,12 @@ final class GraphEvaluator {
     /// `!notCovered.isEmpty`, kept as a flag: reading the dictionary's count on every node retained its storage.
     private var anyNotCovered = false
     private var traces: [Int: [String]] = [:]
+    /// What the nodes being evaluated found so far (tables that did not cover the date, and with `--explain` the
+    /// conditions that held), as stacks: a node's or rule attempt's findings are those past the count at its start,
+    /// moved into `notCovered`/`traces` (or reported) when it ends. Kept here, not in optional arrays local to
+    /// every node's evaluation, whose release at the end cost two runtime calls per node even when nil.
+    private var pendingUncovered: [(String, String)] = []
+    private var pendingTrace: [String] = []
 
     // The binding.
     private var claimAt = 0
@@ -479,21 +485,26 @@ final class GraphEvaluator {
     private func attempt(_ ruleIndex: Int, nodes: UnsafeBufferPointer<Int32>, _ collector: inout ResultCollector) {
         var fired = true
         var stale = false
-        var uncovered: [(String, String)]? = nil
-        var trace: [String]? = nil
+        let uncoveredStart = pendingUncovered.count, traceStart = pendingTrace.count
         for condition in nodes {
             let node = Int(condition)
             let holds = evaluate(node)
             if memo[node] & 2 != 0 { stale = true }
-            if anyNotCovered, let found = notCovered[node] { Self.add(found, to: &uncovered) }
-            if explain, let found = traces[node] { Self.add(found, to: &trace) }
+            if anyNotCovered, let found = notCovered[node] { pendingUncovered.append(contentsOf: found) }
+            if explain, let found = traces[node] { pendingTrace.append(contentsOf: found) }
             if !holds { fired = false; break }
         }
-        if let uncovered {
-            for (table, reason) in uncovered { collector.notChecked(rule: graph.rules[ruleIndex].rule, table: table, reason: reason) }
+        let anyUncovered = pendingUncovered.count > uncoveredStart
+        if anyUncovered {
+            for (table, reason) in pendingUncovered[uncoveredStart...] {
+                collector.notChecked(rule: graph.rules[ruleIndex].rule, table: table, reason: reason)
+            }
+            pendingUncovered.removeSubrange(uncoveredStart...)
         }
+        let trace = explain ? Array(pendingTrace[traceStart...]) : nil
+        if pendingTrace.count > traceStart { pendingTrace.removeSubrange(traceStart...) }
         // As in the reference: a rule that met a table not covering the date is not checked, so it does not fire.
-        guard fired, uncovered == nil else { return }
+        guard fired, !anyUncovered else { return }
         fire(ruleIndex, stale: stale, trace: trace, &collector)
     }
 
@@ -702,8 +713,7 @@ final class GraphEvaluator {
     private func evaluate(_ id: Int) -> Bool {
         if memo[id] >> 2 == generation { return memo[id] & 1 != 0 }
         var stale = false
-        var uncovered: [(String, String)]? = nil
-        var trace: [String]? = nil
+        let uncoveredStart = pendingUncovered.count, traceStart = pendingTrace.count
         let result: Bool
         switch ops[id] {
         case .all(let start, let count):
@@ -711,7 +721,7 @@ final class GraphEvaluator {
             for position in Int(start)..<Int(start + count) {
                 let part = Int(children[position])
                 let holds = evaluate(part)
-                absorb(part, &stale, &uncovered, &trace)
+                absorb(part, &stale)
                 if !holds { value = false; break }
             }
             result = value
@@ -720,7 +730,7 @@ final class GraphEvaluator {
             for position in Int(start)..<Int(start + count) {
                 let part = Int(children[position])
                 let holds = evaluate(part)
-                absorb(part, &stale, &uncovered, &trace)
+                absorb(part, &stale)
                 if holds { value = true; break }
             }
             result = value
@@ -728,11 +738,11 @@ final class GraphEvaluator {
             let part = Int(inner)
             let holds = evaluate(part)
             if memo[part] & 2 != 0 { stale = true }
-            if anyNotCovered, let found = notCovered[part] { Self.add(found, to: &uncovered) }
-            if !holds && explain { Self.add(["not (\(describe(part)))"], to: &trace) }
+            if anyNotCovered, let found = notCovered[part] { pendingUncovered.append(contentsOf: found) }
+            if !holds && explain { pendingTrace.append("not (\(describe(part)))") }
             result = !holds
         case .lookup(let lookup):
-            result = self.lookup(Int(lookup), &stale, &uncovered, &trace)
+            result = self.lookup(Int(lookup), &stale)
         case .compare(let compare):
             let compiled = compares[Int(compare)]
             if !explain {
@@ -754,42 +764,39 @@ final class GraphEvaluator {
                     result = direct
                     break
                 }
-                if let direct = lineCodeHolds(compiled, &stale, &uncovered) {
+                if let direct = lineCodeHolds(compiled, &stale) {
                     result = direct
                     break
                 }
-                if let direct = lineListHolds(compiled, &stale, &uncovered) {
+                if let direct = lineListHolds(compiled, &stale) {
                     result = direct
                     break
                 }
             }
             let value = read(compiled.access)
-            result = holds(value, compiled.test, &stale, &uncovered)
+            result = holds(value, compiled.test, &stale)
             if result && explain, case .compare(let field, let comparison) = graph.nodes[id] {
-                Self.add(["\(field.displayName(slotTables: graph.slotTables)) = \(value.text ?? "(none)"): \(readableSlots(Describe.comparison(comparison)))"], to: &trace)
+                pendingTrace.append("\(field.displayName(slotTables: graph.slotTables)) = \(value.text ?? "(none)"): \(readableSlots(Describe.comparison(comparison)))")
             }
         }
         memo[id] = generation << 2 | (result ? 1 : 0) | (stale ? 2 : 0)
-        if let uncovered {
-            notCovered[id] = uncovered
+        if pendingUncovered.count > uncoveredStart {
+            notCovered[id] = Array(pendingUncovered[uncoveredStart...])
+            pendingUncovered.removeSubrange(uncoveredStart...)
             anyNotCovered = true
         }
-        if explain, let trace { traces[id] = trace }
+        if pendingTrace.count > traceStart {
+            if explain { traces[id] = Array(pendingTrace[traceStart...]) }
+            pendingTrace.removeSubrange(traceStart...)
+        }
         return result
     }
 
-    /// Appends to a list of findings that is nil while empty (most nodes find nothing, and an empty array
-    /// would still be released on every evaluation).
     @inline(__always)
-    private static func add<Item>(_ items: [Item], to list: inout [Item]?) {
-        list = (list ?? []) + items
-    }
-
-    @inline(__always)
-    private func absorb(_ child: Int, _ stale: inout Bool, _ uncovered: inout [(String, String)]?, _ trace: inout [String]?) {
+    private func absorb(_ child: Int, _ stale: inout Bool) {
         if memo[child] & 2 != 0 { stale = true }
-        if anyNotCovered, let found = notCovered[child] { Self.add(found, to: &uncovered) }
-        if explain, let found = traces[child] { Self.add(found, to: &trace) }
+        if anyNotCovered, let found = notCovered[child] { pendingUncovered.append(contentsOf: found) }
+        if explain, let found = traces[child] { pendingTrace.append(contentsOf: found) }
     }
 
     private func describe(_ id: Int) -> String {
@@ -822,13 +829,13 @@ final class GraphEvaluator {
         (name, "no release before \(program.tables[tableID].oldestEffective) is loaded")
     }
 
-    private func member(_ set: Program.Members, _ value: String, _ stale: inout Bool, _ uncovered: inout [(String, String)]?) -> Bool {
+    private func member(_ set: Program.Members, _ value: String, _ stale: inout Bool) -> Bool {
         switch set {
         case .codes(let codes): return codes.set.contains(value)
         case .none: return false
         case .table(let id, let name):
             guard let (chosen, isStale) = release(of: id) else {
-                Self.add([noRelease(name, table: id)], to: &uncovered)
+                pendingUncovered.append(noRelease(name, table: id))
                 return false
             }
             let date = self.date
@@ -842,8 +849,7 @@ final class GraphEvaluator {
     /// the codes' stored forms, found once per code of the batch and release. nil when the key is not of that
     /// shape or a line is not bound (then `lookup` reads the fields); the same result and findings otherwise.
     @inline(__always)
-    private func lookupByCodes(_ id: Int, table tableID: Int, _ stale: inout Bool,
-                               _ uncovered: inout [(String, String)]?) -> Bool? {
+    private func lookupByCodes(_ id: Int, table tableID: Int, _ stale: inout Bool) -> Bool? {
         let lookup = lookupEntries[id]
         guard lookup.codeKey else { return nil }
         let firstAt = linePosition(lookup.first)
@@ -858,7 +864,7 @@ final class GraphEvaluator {
             guard second >= 0, !keyCodeMemos[second * keyPartCount].codeIsEmpty else { return false }
         }
         guard let (chosen, isStale) = release(of: tableID) else {
-            Self.add([noRelease(program.lookups[id].name, table: tableID)], to: &uncovered)
+            pendingUncovered.append(noRelease(program.lookups[id].name, table: tableID))
             return false
         }
         let release = releases[chosen]
@@ -905,10 +911,10 @@ final class GraphEvaluator {
         }
     }
 
-    private func lookup(_ id: Int, _ stale: inout Bool, _ uncovered: inout [(String, String)]?, _ trace: inout [String]?) -> Bool {
+    private func lookup(_ id: Int, _ stale: inout Bool) -> Bool {
         let tableID = Int(lookupEntries[id].table)
         guard tableID >= 0 else { return false }
-        if !explain, let found = lookupByCodes(id, table: tableID, &stale, &uncovered) { return found }
+        if !explain, let found = lookupByCodes(id, table: tableID, &stale) { return found }
         let lookup = program.lookups[id]
         let key = lookup.key
         // The hot path (NCCI pairs, MUE): one or two text parts, no arrays built.
@@ -922,7 +928,7 @@ final class GraphEvaluator {
                 two = text
             }
             guard let (chosen, isStale) = release(of: tableID) else {
-                Self.add([noRelease(lookup.name, table: tableID)], to: &uncovered)
+                pendingUncovered.append(noRelease(lookup.name, table: tableID))
                 return false
             }
             let release = program.tables[tableID].releases[chosen - Int(tableEntries[tableID].start)]
@@ -930,7 +936,7 @@ final class GraphEvaluator {
             guard let row else { return false }
             bind(lookup.slot, release: chosen, row: row, stale: isStale, &stale)
             if explain {
-                Self.add(["\(lookup.name) \(release.name) has row \(key.count == 1 ? one : "\(one) / \(two)") in force on \(date)"], to: &trace)
+                pendingTrace.append("\(lookup.name) \(release.name) has row \(key.count == 1 ? one : "\(one) / \(two)") in force on \(date)")
             }
             return true
         }
@@ -951,7 +957,7 @@ final class GraphEvaluator {
             }
         }
         guard let (chosen, isStale) = release(of: tableID) else {
-            Self.add([noRelease(lookup.name, table: tableID)], to: &uncovered)
+            pendingUncovered.append(noRelease(lookup.name, table: tableID))
             return false
         }
         let release = program.tables[tableID].releases[chosen - Int(tableEntries[tableID].start)]
@@ -969,7 +975,7 @@ final class GraphEvaluator {
         guard let (matched, row) = found else { return false }
         bind(lookup.slot, release: chosen, row: row, stale: isStale, &stale)
         if explain {
-            Self.add(["\(lookup.name) \(release.name) has row \(matched.joined(separator: " / ")) in force on \(date)"], to: &trace)
+            pendingTrace.append("\(lookup.name) \(release.name) has row \(matched.joined(separator: " / ")) in force on \(date)")
         }
         return true
     }
@@ -985,7 +991,7 @@ final class GraphEvaluator {
     // MARK: Comparisons
 
     /// `Compare.holds` on compiled tests.
-    private func holds(_ value: Value, _ test: Program.Test, _ stale: inout Bool, _ uncovered: inout [(String, String)]?) -> Bool {
+    private func holds(_ value: Value, _ test: Program.Test, _ stale: inout Bool) -> Bool {
         switch test {
         case .present(let wanted):
             switch value {
@@ -1000,10 +1006,10 @@ final class GraphEvaluator {
             return !equals(value, program.literals[Int(literal)])
         case .inSet(let set):
             guard !Compare.isMissing(value), let text = value.text else { return false }
-            return member(program.memberSets[Int(set)], text, &stale, &uncovered)
+            return member(program.memberSets[Int(set)], text, &stale)
         case .notInSet(let set):
             guard !Compare.isMissing(value), let text = value.text else { return false }
-            return !member(program.memberSets[Int(set)], text, &stale, &uncovered)
+            return !member(program.memberSets[Int(set)], text, &stale)
         case .numeric(let order, let operand):
             guard let lhs = value.number, let rhs = self.value(program.operands[Int(operand)]).number else { return false }
             return order.holds(lhs, rhs)
@@ -1021,17 +1027,17 @@ final class GraphEvaluator {
         case .includesAny(let set):
             guard case .list(let items) = value else { return false }
             let set = program.memberSets[Int(set)]
-            for item in items where member(set, item, &stale, &uncovered) { return true }
+            for item in items where member(set, item, &stale) { return true }
             return false
         case .includesNone(let set):
             guard case .list(let items) = value else { return false }
             let set = program.memberSets[Int(set)]
-            for item in items where member(set, item, &stale, &uncovered) { return false }
+            for item in items where member(set, item, &stale) { return false }
             return true
         case .includesOutside(let set):
             guard case .list(let items) = value else { return false }
             let set = program.memberSets[Int(set)]
-            for item in items where !member(set, item, &stale, &uncovered) { return true }
+            for item in items where !member(set, item, &stale) { return true }
             return false
         case .matches(let pattern):
             guard !Compare.isMissing(value), let pattern = program.patterns[Int(pattern)], let text = value.text else { return false }
@@ -1047,7 +1053,7 @@ final class GraphEvaluator {
             return lhs != rhs
         case .count(let inner):
             guard case .list(let items) = value else { return false }
-            return holds(.number(Double(items.count)), program.innerTests[Int(inner)], &stale, &uncovered)
+            return holds(.number(Double(items.count)), program.innerTests[Int(inner)], &stale)
         case .isTrue(let wanted):
             guard case .flag(let flag) = value else { return false }
             return flag == wanted
@@ -1079,8 +1085,7 @@ final class GraphEvaluator {
     /// `holds` for `equals`, `in` and `not-in` on a bound line's procedure code, read as the batch's text of the
     /// code (`BatchIndex.codeTexts`) instead of through the line; nil for any other comparison.
     @inline(__always)
-    private func lineCodeHolds(_ compiled: Program.CompiledCompare, _ stale: inout Bool,
-                               _ uncovered: inout [(String, String)]?) -> Bool? {
+    private func lineCodeHolds(_ compiled: Program.CompiledCompare, _ stale: inout Bool) -> Bool? {
         guard case .line(let role, .code) = compiled.access else { return nil }
         let position = linePosition(role)
         guard position >= 0 else { return nil }
@@ -1089,9 +1094,9 @@ final class GraphEvaluator {
         case .equals(let literal):
             return code >= 0 && index.codeTexts[code] == program.literals[Int(literal)].text
         case .inSet(let set):
-            return code >= 0 && member(program.memberSets[Int(set)], index.codeTexts[code], &stale, &uncovered)
+            return code >= 0 && member(program.memberSets[Int(set)], index.codeTexts[code], &stale)
         case .notInSet(let set):
-            return code >= 0 && !member(program.memberSets[Int(set)], index.codeTexts[code], &stale, &uncovered)
+            return code >= 0 && !member(program.memberSets[Int(set)], index.codeTexts[code], &stale)
         default:
             return nil
         }
@@ -1100,8 +1105,7 @@ final class GraphEvaluator {
     /// `lineListHolds` on modifiers for a line whose modifiers are in its facts (`LineFacts.modifiersPacked`): the
     /// same tests, on the packed bytes (a literal that is not a packed modifier's shape matches none).
     @inline(__always)
-    private func packedModifiersHold(_ test: Program.Test, _ packed: UInt64, count: Int, _ stale: inout Bool,
-                                     _ uncovered: inout [(String, String)]?) -> Bool? {
+    private func packedModifiersHold(_ test: Program.Test, _ packed: UInt64, count: Int, _ stale: inout Bool) -> Bool? {
         @inline(__always) func modifier(_ position: Int) -> UInt16 { UInt16(truncatingIfNeeded: packed >> (16 * position)) }
         @inline(__always) func text(_ two: UInt16) -> String {
             withUnsafeBytes(of: two.littleEndian) { bytes in
@@ -1116,15 +1120,15 @@ final class GraphEvaluator {
             return false
         case .includesAny(let set):
             let set = program.memberSets[Int(set)]
-            for position in 0..<count where member(set, text(modifier(position)), &stale, &uncovered) { return true }
+            for position in 0..<count where member(set, text(modifier(position)), &stale) { return true }
             return false
         case .includesNone(let set):
             let set = program.memberSets[Int(set)]
-            for position in 0..<count where member(set, text(modifier(position)), &stale, &uncovered) { return false }
+            for position in 0..<count where member(set, text(modifier(position)), &stale) { return false }
             return true
         case .includesOutside(let set):
             let set = program.memberSets[Int(set)]
-            for position in 0..<count where !member(set, text(modifier(position)), &stale, &uncovered) { return true }
+            for position in 0..<count where !member(set, text(modifier(position)), &stale) { return true }
             return false
         default: return nil
         }
@@ -1133,8 +1137,7 @@ final class GraphEvaluator {
     /// `holds` for a test on a bound line's modifiers or diagnosis pointers, read in place instead of as a list
     /// value built for the test; nil for any other comparison (or no line bound), which `holds` then decides.
     @inline(__always)
-    private func lineListHolds(_ compiled: Program.CompiledCompare, _ stale: inout Bool,
-                               _ uncovered: inout [(String, String)]?) -> Bool? {
+    private func lineListHolds(_ compiled: Program.CompiledCompare, _ stale: inout Bool) -> Bool? {
         guard case .line(let role, let field) = compiled.access else { return nil }
         let position = linePosition(role)
         guard position >= 0 else { return nil }
@@ -1144,13 +1147,13 @@ final class GraphEvaluator {
             // Most lines have no modifier: decided without reading the line.
             switch compiled.test {
             case .present(let wanted): return (count == 0) != wanted
-            case .count(let inner): return holds(.number(Double(count)), program.innerTests[Int(inner)], &stale, &uncovered)
+            case .count(let inner): return holds(.number(Double(count)), program.innerTests[Int(inner)], &stale)
             case .includes, .includesAny, .includesOutside: if count == 0 { return false }
             case .includesNone: if count == 0 { return true }
             default: return nil
             }
             if lineFacts[position].modifiersPacked {
-                return packedModifiersHold(compiled.test, lineFacts[position].modifiers, count: count, &stale, &uncovered)
+                return packedModifiersHold(compiled.test, lineFacts[position].modifiers, count: count, &stale)
             }
             let modifiers = index.lineBoxes[position].value.modifiers
             switch compiled.test {
@@ -1159,15 +1162,15 @@ final class GraphEvaluator {
                 return modifiers.contains { $0.text == literal }
             case .includesAny(let set):
                 let set = program.memberSets[Int(set)]
-                for modifier in modifiers where member(set, modifier.text, &stale, &uncovered) { return true }
+                for modifier in modifiers where member(set, modifier.text, &stale) { return true }
                 return false
             case .includesNone(let set):
                 let set = program.memberSets[Int(set)]
-                for modifier in modifiers where member(set, modifier.text, &stale, &uncovered) { return false }
+                for modifier in modifiers where member(set, modifier.text, &stale) { return false }
                 return true
             case .includesOutside(let set):
                 let set = program.memberSets[Int(set)]
-                for modifier in modifiers where !member(set, modifier.text, &stale, &uncovered) { return true }
+                for modifier in modifiers where !member(set, modifier.text, &stale) { return true }
                 return false
             default: return nil
             }
@@ -1175,7 +1178,7 @@ final class GraphEvaluator {
             let count = Int(lineFacts[position].pointerCount)
             switch compiled.test {
             case .present(let wanted): return (count == 0) != wanted
-            case .count(let inner): return holds(.number(Double(count)), program.innerTests[Int(inner)], &stale, &uncovered)
+            case .count(let inner): return holds(.number(Double(count)), program.innerTests[Int(inner)], &stale)
             default: return nil
             }
         default:
