@@ -534,6 +534,7 @@ final class BatchIndex: @unchecked Sendable {
 
     private func add(_ claim: Claim, address: Int, patient: Int32, _ keys: inout Interning,
                      _ addresses: inout [LineAddress], _ codeOfLine: inout [Int32], _ patientDateOfLine: inout [Int32]) {
+        let countsRepeats = joins.contains(.patientDayRepeats)
         for (lineIndex, line) in claim.lines.enumerated() {
             let modifiers = line.modifiers
             let packed = modifiers.isEmpty ? 0 : Self.packModifiers(modifiers)
@@ -545,7 +546,6 @@ final class BatchIndex: @unchecked Sendable {
             lineBoxes.append(Shared(line))
             addresses.append(LineAddress(claim: address, line: lineIndex))
             codeOfLine.append(line.procedureCode.map { keys.code($0.text) } ?? -1)
-            let countsRepeats = joins.contains(.patientDayRepeats)
             guard let date = line.serviceDate?.from else {
                 dayOfLine.append(-1)
                 if countsRepeats { patientDateOfLine.append(-1) }

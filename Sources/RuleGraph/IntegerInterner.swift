@@ -3,8 +3,8 @@
 /// which costs more than the rest of the lookup.
 struct IntegerInterner {
     /// A key and its number side by side, so a probe reads one cache line, not one in each of two arrays (the
-    /// tables are the size of the batch and every probe of a new key misses the cache).
-    /// Twelve bytes (the key in two halves keeps the slot 4-byte aligned): the table is the batch's size.
+    /// tables are the size of the batch and every probe of a new key misses the cache). Twelve bytes: the key in
+    /// two halves keeps the slot 4-byte aligned.
     private struct Slot {
         private var keyLow: UInt32
         private var keyHigh: UInt32
