@@ -117,7 +117,7 @@ public indirect enum Comparison: Hashable, Sendable {
 
 extension Comparison {
     /// Every field the comparison reads besides the one it tests (in its expressions and `same-as`).
-    public var fields: [FieldRef] {
+    package var fields: [FieldRef] {
         switch self {
         case .greater(let e), .greaterOrEqual(let e), .less(let e), .lessOrEqual(let e), .numericEquals(let e),
              .before(let e), .after(let e), .onOrBefore(let e), .onOrAfter(let e):
@@ -151,7 +151,7 @@ public indirect enum Condition: Hashable, Sendable {
 
 extension Condition {
     /// Every field the condition reads: the fields it tests, those of their comparisons and the lookups' keys.
-    public var fields: [FieldRef] {
+    package var fields: [FieldRef] {
         switch self {
         case .compare(let field, let comparison, _): return [field] + comparison.fields
         case .all(let conditions), .any(let conditions): return conditions.flatMap(\.fields)
@@ -168,7 +168,7 @@ public struct Template: Hashable, Sendable {
     public init(parts: [Part]) { self.parts = parts }
 
     /// The fields of its placeholders.
-    public var fields: [FieldRef] {
+    package var fields: [FieldRef] {
         parts.compactMap { part in
             if case .field(let field) = part { return field }
             return nil
@@ -220,7 +220,7 @@ public struct Rule: Hashable, Sendable {
     public var qualifiedID: String { "\(pack)/\(id)" }
 
     /// Every field the rule reads: in its conditions, its lookups' keys, its message and its fix.
-    public var fields: [FieldRef] { when.flatMap(\.fields) + message.fields + (fix?.fields ?? []) }
+    package var fields: [FieldRef] { when.flatMap(\.fields) + message.fields + (fix?.fields ?? []) }
 
     public func applies(payerID: String?, filingIndicator: String?, claimType: ClaimType) -> Bool {
         if let claimTypes, !claimTypes.contains(claimType) { return false }
