@@ -286,10 +286,23 @@ enum FieldReader {
         case .position: return .number(Double(position))
         case .poa: return optionalText(diagnosis.presentOnAdmission)
         case .category: return .text(category(of: diagnosis.code))
-        case .prefixes:
-            let count = diagnosis.code.count
-            return .list(count < 3 ? [diagnosis.code] : (3...count).map { String(diagnosis.code.prefix($0)) })
+        case .prefixes: return .list(prefixes(of: diagnosis.code))
         }
+    }
+
+    /// A diagnosis code's prefixes of three characters or more, shortest first (the code itself when shorter).
+    /// An all-ASCII code without CR has one character per byte (as in `category(of:)`), so its prefixes are taken
+    /// as bytes; any other walks characters.
+    static func prefixes(of code: String) -> [String] {
+        var code = code
+        let bytes: [String]? = code.withUTF8 { utf8 in
+            for byte in utf8 where byte >= 0x80 || byte == 0x0D { return nil }
+            guard utf8.count >= 3 else { return nil }
+            return (3...utf8.count).map { String(decoding: UnsafeBufferPointer(rebasing: utf8[0..<$0]), as: UTF8.self) }
+        }
+        if let bytes { return bytes }
+        let count = code.count
+        return count < 3 ? [code] : (3...count).map { String(code.prefix($0)) }
     }
 }
 

@@ -252,9 +252,9 @@ struct EvaluationTests {
         }
     }
 
-    /// A diagnosis's category read by bytes is its first three characters, as `prefix(3)` gives them: codes with
-    /// combining marks, CR LF, emoji and short codes, then 3,000 generated from such pieces.
-    @Test func aDiagnosisCategoryIsItsFirstThreeCharacters() {
+    /// A diagnosis's category and prefixes read by bytes are its first three (and more) characters, as `prefix(_:)`
+    /// gives them: codes with combining marks, CR LF, emoji and short codes, then 3,000 generated from such pieces.
+    @Test func aDiagnosisCategoryAndPrefixesAreItsFirstCharacters() {
         var codes = ["E119", "E1", "", "E11", "E11\u{301}9", "E1\u{301}19", "\u{C9}119", "E1\r\n9", "E11\r\n", "AB\rC", "\u{1F642}E11"]
         let pieces = ["E", "1", "9", "O", "\r", "\n", "\u{301}", "\u{E9}", "\u{1F642}", "\u{200D}", " "]
         var state: UInt64 = 42
@@ -264,7 +264,11 @@ struct EvaluationTests {
             for k in 0..<Int(state >> 61) { code += pieces[Int((state >> UInt64(8 + 5 * k)) % UInt64(pieces.count))] }
             codes.append(code)
         }
-        for code in codes { #expect(FieldReader.category(of: code) == String(code.prefix(3)), "\(code.unicodeScalars.map(\.value))") }
+        for code in codes {
+            #expect(FieldReader.category(of: code) == String(code.prefix(3)), "\(code.unicodeScalars.map(\.value))")
+            let prefixes = code.count < 3 ? [code] : (3...code.count).map { String(code.prefix($0)) }
+            #expect(FieldReader.prefixes(of: code) == prefixes, "\(code.unicodeScalars.map(\.value))")
+        }
     }
 
     @Test func explainShowsTheConditionsThatHeld() throws {
