@@ -271,11 +271,18 @@ enum FieldReader {
     static func category(of code: String) -> String {
         var code = code
         let bytes: String? = code.withUTF8 { utf8 in
-            let checked = min(4, utf8.count)
-            for byte in utf8[0..<checked] where byte >= 0x80 || byte == 0x0D { return nil }
+            guard bytesAreCharacters(UnsafeBufferPointer(rebasing: utf8[0..<min(4, utf8.count)])) else { return nil }
             return String(decoding: UnsafeBufferPointer(rebasing: utf8[0..<min(3, utf8.count)]), as: UTF8.self)
         }
         return bytes ?? String(code.prefix(3))
+    }
+
+    /// All ASCII other than CR. In a text that starts with such bytes, all but the last are one character each, and
+    /// so is the last when the text ends there or goes on with another such byte: only CR LF joins two ASCII bytes,
+    /// and what attaches to an ASCII character is never ASCII.
+    @inline(__always)
+    private static func bytesAreCharacters(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        !utf8.contains { $0 >= 0x80 || $0 == 0x0D }
     }
 
     static func diagnosis(_ field: DiagnosisField, _ diagnosis: Diagnosis, position: Int) -> Value {
@@ -296,8 +303,7 @@ enum FieldReader {
     static func prefixes(of code: String) -> [String] {
         var code = code
         let bytes: [String]? = code.withUTF8 { utf8 in
-            for byte in utf8 where byte >= 0x80 || byte == 0x0D { return nil }
-            guard utf8.count >= 3 else { return nil }
+            guard utf8.count >= 3, bytesAreCharacters(utf8) else { return nil }
             return (3...utf8.count).map { String(decoding: UnsafeBufferPointer(rebasing: utf8[0..<$0]), as: UTF8.self) }
         }
         if let bytes { return bytes }
