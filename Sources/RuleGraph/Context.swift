@@ -218,7 +218,7 @@ final class BatchIndex: @unchecked Sendable {
         init(rawValue: Int) { self.rawValue = rawValue }
 
         /// The totals the rules read, in any role, in conditions, lookup keys and templates.
-        init<Rules: Sequence>(readBy rules: Rules) where Rules.Element == Rule {
+        init<RuleList: Sequence>(readBy rules: RuleList) where RuleList.Element == Rule {
             var joins: Joins = []
             for rule in rules {
                 for case .line(_, let field) in rule.fields {

@@ -489,9 +489,7 @@ final class GraphEvaluator {
         for condition in nodes {
             let node = Int(condition)
             let holds = evaluate(node)
-            if memo[node] & 2 != 0 { stale = true }
-            if anyNotCovered, let found = notCovered[node] { pendingUncovered.append(contentsOf: found) }
-            if explain, let found = traces[node] { pendingTrace.append(contentsOf: found) }
+            absorb(node, &stale)
             if !holds { fired = false; break }
         }
         let anyUncovered = pendingUncovered.count > uncoveredStart

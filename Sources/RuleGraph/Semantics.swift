@@ -264,10 +264,9 @@ enum FieldReader {
         }
     }
 
-    /// A diagnosis code's category: its first three characters. When the first four bytes (all of them, if fewer)
-    /// are ASCII other than CR, each of the first three bytes is a character of its own (only CR LF joins two ASCII
-    /// bytes into one, and what joins a character to an ASCII one is never ASCII), so they are taken as bytes:
-    /// `prefix(3)` walks grapheme clusters, hundreds of instructions on every read.
+    /// A diagnosis code's category: its first three characters, taken as bytes when the first four bytes (all of
+    /// them, if fewer) are `bytesAreCharacters`: `prefix(3)` walks grapheme clusters, hundreds of instructions on
+    /// every read.
     static func category(of code: String) -> String {
         var code = code
         let bytes: String? = code.withUTF8 { utf8 in
