@@ -69,7 +69,7 @@ final class GraphEvaluator {
     private let textsAsModifiers: UnsafeMutableBufferPointer<Int32>
     private var claimGeneration: UInt32 = 0
     /// The UTF-8 of the message or fix being rendered.
-    private var scratch: [UInt8] = []
+    private var scratch = RenderBuffer()
     /// `Program.ruleRanks`.
     private let ruleRanks: [UInt32]
     /// Per edit of the claim being evaluated, in `collector.edits` order: its line (0 for none) and its rule's rank,
@@ -172,6 +172,7 @@ final class GraphEvaluator {
         columnLiteralIDs.deallocate()
         textsAsModifiers.deallocate()
         applyFlags.deallocate()
+        scratch.deallocate()
     }
 
     private func begin(date: CalendarDate) {
@@ -324,7 +325,7 @@ final class GraphEvaluator {
                 keys.removeSubrange(write...)
             }
         }
-        if kept.count > 1 { Self.sort(&kept, keys) }
+        if kept.count > 1 { Self.sort(&kept, &keys) }
         let checked = collector.notChecked.count < 2 ? collector.notChecked : collector.notChecked.sorted {
             ($0.ruleID ?? "", $0.table ?? "", $0.reason) < ($1.ruleID ?? "", $1.table ?? "", $1.reason)
         }
@@ -340,9 +341,37 @@ final class GraphEvaluator {
         static func < (a: EditKey, b: EditKey) -> Bool { a.line != b.line ? a.line < b.line : a.rank < b.rank }
     }
 
+    /// Whether an edit orders before another: by key, then (same line and rule) by `Edit.reportOrder`.
+    @inline(__always)
+    private static func precedes(_ key: EditKey, _ edit: Edit, _ otherKey: EditKey, _ other: Edit) -> Bool {
+        key != otherKey ? key < otherKey : Edit.reportOrder(edit, other)
+    }
+
     /// Puts a claim's edits in `Edit.reportOrder`, as a stable sort by it would leave them: by their keys
-    /// (`editKeys`), then on equal keys (same line and rule) by `reportOrder` and their order of finding.
-    private static func sort(_ edits: inout [Edit], _ keys: [EditKey]) {
+    /// (`editKeys`, which it may leave reordered), then on equal keys (same line and rule) by `reportOrder` and their
+    /// order of finding.
+    private static func sort(_ edits: inout [Edit], _ keys: inout [EditKey]) {
+        // Most claims' edits are found in order already (claim, then line by line, each line's rules by rank): with
+        // every key below the next, the stable sort keeps them as they are.
+        var ordered = true
+        for position in 1..<keys.count where !(keys[position - 1] < keys[position]) {
+            ordered = false
+            break
+        }
+        if ordered { return }
+        if edits.count <= 16 {
+            // A few: an insertion sort in place, keys beside their edits (stable: an edit moves only past edits that
+            // order after it).
+            for next in 1..<edits.count {
+                var position = next
+                while position > 0 && edits.withUnsafeBufferPointer({ precedes(keys[position], $0[position], keys[position - 1], $0[position - 1]) }) {
+                    edits.swapAt(position, position - 1)
+                    keys.swapAt(position, position - 1)
+                    position -= 1
+                }
+            }
+            return
+        }
         var order = Array(0..<edits.count)
         // Edits compared in place (through the buffer: the array's subscript copied both edits, a retain and a
         // release of each of their strings, on every comparison of equal keys).
@@ -527,15 +556,49 @@ final class GraphEvaluator {
     /// a buffer this evaluator reuses.
     private func render(_ template: Program.CompiledTemplate) -> String {
         if let whole = template.whole { return whole }
-        scratch.removeAll(keepingCapacity: true)
+        scratch.removeAll()
         for piece in template.pieces {
             switch piece {
             case .text(let start, let count):
-                scratch.append(contentsOf: UnsafeBufferPointer(rebasing: templateText[Int(start)..<Int(start + count)]))
-            case .field(let access): TemplateRenderer.appendUTF8(read(access), to: &scratch)
+                scratch.append(UnsafeBufferPointer(rebasing: templateText[Int(start)..<Int(start + count)]))
+            case .field(let access): appendField(access)
             }
         }
-        return String(decoding: scratch, as: UTF8.self)
+        return scratch.string()
+    }
+
+    /// `scratch.append(read(access))`, with a line's code and numbers and a bound row's column written from where
+    /// they are kept (no `Value` made for them).
+    @inline(__always)
+    private func appendField(_ access: Program.Access) {
+        switch access {
+        case .line(let role, let field):
+            let position = linePosition(role)
+            guard position >= 0 else { break }
+            switch field {
+            case .code:
+                let code = Int(index.codeOfLine[position])
+                if code >= 0 { index.codeTexts.withUnsafeBufferPointer { scratch.append($0[code]) } } else { scratch.append("(none)") }
+                return
+            case .number:
+                scratch.append(number: Double(lineFacts[position].number))
+                return
+            case .units, .charge:
+                let facts = lineFacts[position]
+                if let number = field == .units ? facts.units : facts.charge { scratch.append(number: number) } else { scratch.append("(none)") }
+                return
+            default: break
+            }
+        case .column(let slot, let column):
+            guard let (table, row, position) = boundColumn(slot: slot, column: column) else {
+                scratch.append("(none)")
+                return
+            }
+            scratch.append(table._withUnsafeGuaranteedRef { $0.value(row: row, column: position) })
+            return
+        default: break
+        }
+        scratch.append(read(access))
     }
 
     /// The notices for the stale releases a fired rule used: the tables of its lookups and table memberships that
