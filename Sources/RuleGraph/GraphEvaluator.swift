@@ -68,6 +68,15 @@ final class GraphEvaluator {
     /// modifier: found once, not on every `includes` test.
     private let textsAsModifiers: UnsafeMutableBufferPointer<Int32>
     private var claimGeneration: UInt32 = 0
+    /// Per compare (`Program.Flat.compares`): whether its result depends on nothing but one text of the binding that
+    /// repeats across a batch (a diagnosis code or its category, a bound row's text column, a line's code tested for
+    /// a code list), so that `memoisedHolds` decides it once per such text and batch.
+    private let memoisable: UnsafeMutableBufferPointer<Bool>
+    /// The texts `memoisedHolds` met (`memoText`), numbered...
+    private var textNumbers = IntegerInterner(expected: 256)
+    /// ... the (compare, text number) pairs it decided, numbered, and their results by that number.
+    private var testNumbers = IntegerInterner(expected: 1024)
+    private var testResults: [Bool] = []
     /// The UTF-8 of the message or fix being rendered.
     private var scratch = RenderBuffer()
     /// `Program.ruleRanks`.
@@ -154,6 +163,8 @@ final class GraphEvaluator {
         columnLiteralReleases = buffer(compares.count, Int32(-1))
         columnLiteralIDs = buffer(compares.count, Int32(-1))
         textsAsModifiers = buffer(program.texts.count, Int32(-1))
+        memoisable = buffer(compares.count, false)
+        for position in compares.indices { memoisable[position] = Self.isMemoisable(compares[position], program) }
         for (position, text) in program.texts.enumerated() {
             if let packed = BatchIndex.packModifier(text) { textsAsModifiers[position] = Int32(packed) }
         }
@@ -171,6 +182,7 @@ final class GraphEvaluator {
         columnLiteralReleases.deallocate()
         columnLiteralIDs.deallocate()
         textsAsModifiers.deallocate()
+        memoisable.deallocate()
         applyFlags.deallocate()
         scratch.deallocate()
     }
@@ -825,6 +837,10 @@ final class GraphEvaluator {
                     result = direct
                     break
                 }
+                if memoisable[Int(compare)], let direct = memoisedHolds(Int(compare), compiled, &stale) {
+                    result = direct
+                    break
+                }
                 if let direct = lineCodeHolds(compiled, &stale) {
                     result = direct
                     break
@@ -1141,6 +1157,76 @@ final class GraphEvaluator {
             }
             return id == columnLiteralIDs[compare]
         }
+    }
+
+    /// Whether a compare's result is a function of one text that `memoisedHolds` can name: a test that reads no other
+    /// field, no table and no date (a code list, not a table's keys) on a diagnosis code or category, a bound row's
+    /// column, or (`in`/`not-in` only: `lineCodeHolds` decides the rest as fast) a line's procedure code.
+    private static func isMemoisable(_ compiled: Program.CompiledCompare, _ program: Program) -> Bool {
+        func onCodes(_ set: Int32) -> Bool {
+            if case .table = program.memberSets[Int(set)] { return false }
+            return true
+        }
+        switch compiled.access {
+        case .diagnosis(_, .code), .diagnosis(_, .category), .column:
+            switch compiled.test {
+            case .present, .equals, .notEquals, .startsWith, .matches: return true
+            case .inSet(let set), .notInSet(let set): return onCodes(set)
+            default: return false
+            }
+        case .line(_, .code):
+            switch compiled.test {
+            case .inSet(let set), .notInSet(let set): return onCodes(set)
+            default: return false
+            }
+        default:
+            return false
+        }
+    }
+
+    /// A diagnosis code of up to seven bytes as a number (its length in the top byte, so no two texts share one).
+    @inline(__always)
+    private static func memoText(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64? {
+        guard bytes.count <= 7 else { return nil }
+        var key = UInt64(bytes.count) << 56
+        for position in 0..<bytes.count { key |= UInt64(bytes[position]) << (8 * position) }
+        return key
+    }
+
+    /// `holds` on a memoisable compare (`isMemoisable`), decided once per batch for each text it meets and then
+    /// read back: the text is named by a number (a short diagnosis code's bytes, a bound row's release and
+    /// `Table.textID`, a line's code number in the batch index; top bytes 0-7, 0xFE and 0xFF keep them apart).
+    /// nil when the binding has no such text (nothing bound, a longer code, a key column): `holds` then decides.
+    @inline(__always)
+    private func memoisedHolds(_ compare: Int, _ compiled: Program.CompiledCompare, _ stale: inout Bool) -> Bool? {
+        let text: UInt64
+        switch compiled.access {
+        case .diagnosis(let role, _):
+            let at = role == .the ? diagnosisAt : role == .a ? diagnosisAAt : diagnosisBAt
+            guard at >= 0 else { return nil }
+            var code = claimBox.value.diagnoses[at].code
+            guard let packed = code.withUTF8(Self.memoText) else { return nil }
+            text = packed
+        case .column(let slot, let column):
+            guard slot < rowStamps.count, rowStamps[slot] == generation else { return nil }
+            let releaseIndex = rowReleases[slot]
+            let release = releases[Int(releaseIndex)]
+            let position = Int(releaseColumns[release.columnsStart + column])
+            guard position >= 0 else { return nil }
+            let row = rowNumbers[slot]
+            guard let id = release.table._withUnsafeGuaranteedRef({ $0.textID(row: row, column: position) }) else { return nil }
+            text = 0xFE << 56 | UInt64(UInt32(bitPattern: releaseIndex)) << 32 | UInt64(UInt32(bitPattern: id))
+        case .line(let role, _):
+            let position = linePosition(role)
+            guard position >= 0 else { return nil }
+            text = 0xFF << 56 | UInt64(UInt32(bitPattern: index.codeOfLine[position]))
+        default:
+            return nil
+        }
+        let key = UInt64(compare) << 32 | UInt64(UInt32(bitPattern: textNumbers.number(text)))
+        let number = Int(testNumbers.number(key))
+        if number == testResults.count { testResults.append(holds(read(compiled.access), compiled.test, &stale)) }
+        return testResults[number]
     }
 
     /// `holds` for `equals`, `in` and `not-in` on a bound line's procedure code, read as the batch's text of the
