@@ -323,19 +323,19 @@ final class GraphEvaluator {
         var keys = editKeys
         editKeys = []
         defer { editKeys = keys; editKeys.removeAll(keepingCapacity: true) }
-        if anySuppressions {
+        // Only when some rule fired that suppresses others (emptying the set while `suppressed` shares its storage
+        // allocated a new one, on every claim once any claim had filled it).
+        if anySuppressions && !suppressedOnClaim.isEmpty {
             let suppressed = suppressedOnClaim
-            suppressedOnClaim.removeAll(keepingCapacity: true)
-            if !suppressed.isEmpty {
-                var write = 0
-                for read in kept.indices where !suppressed.contains("\(kept[read].pack)/\(kept[read].ruleID)") {
-                    kept.swapAt(write, read)
-                    keys.swapAt(write, read)
-                    write += 1
-                }
-                kept.removeSubrange(write...)
-                keys.removeSubrange(write...)
+            suppressedOnClaim = []
+            var write = 0
+            for read in kept.indices where !suppressed.contains("\(kept[read].pack)/\(kept[read].ruleID)") {
+                kept.swapAt(write, read)
+                keys.swapAt(write, read)
+                write += 1
             }
+            kept.removeSubrange(write...)
+            keys.removeSubrange(write...)
         }
         if kept.count > 1 { Self.sort(&kept, &keys) }
         let checked = collector.notChecked.count < 2 ? collector.notChecked : collector.notChecked.sorted {
