@@ -70,13 +70,23 @@ final class GraphEvaluator {
     private var claimGeneration: UInt32 = 0
     /// Per compare (`Program.Flat.compares`): whether its result depends on nothing but one text of the binding that
     /// repeats across a batch (a diagnosis code or its category, a bound row's text column, a line's code tested for
-    /// a code list), so that `memoisedHolds` decides it once per such text and batch.
+    /// a code list or a table's keys), and for a table's keys the release in force (and the date, when its rows carry
+    /// dates), so that `memoisedHolds` decides it once per such text and batch.
     private let memoisable: UnsafeMutableBufferPointer<Bool>
     /// The texts `memoisedHolds` met (`memoText`), numbered...
     private var textNumbers = IntegerInterner(expected: 256)
     /// ... the (compare, text number) pairs it decided, numbered, and their results by that number.
     private var testNumbers = IntegerInterner(expected: 1024)
     private var testResults: [Bool] = []
+    /// By the same number: whether a table-keys test found its text (a stale release then marks the rule's edit).
+    private var memberFound: [Bool] = []
+    /// Per lookup (`Program.lookups`): whether `memoisedLookup` finds its rows (`isMemoisable`); the (lookup, texts)
+    /// it met, numbered, and the row each found (-1: none).
+    private let lookupMemoisable: UnsafeMutableBufferPointer<Bool>
+    private var lookupNumbers = IntegerInterner(expected: 256)
+    private var lookupRows: [Int32] = []
+    /// Per compare: the table whose keys a memoisable `in`/`not-in` test is on (`memberTable`), -1 for none.
+    private let memberTables: UnsafeMutableBufferPointer<Int32>
     /// The UTF-8 of the message or fix being rendered.
     private var scratch = RenderBuffer()
     /// `Program.ruleRanks`.
@@ -164,7 +174,13 @@ final class GraphEvaluator {
         columnLiteralIDs = buffer(compares.count, Int32(-1))
         textsAsModifiers = buffer(program.texts.count, Int32(-1))
         memoisable = buffer(compares.count, false)
-        for position in compares.indices { memoisable[position] = Self.isMemoisable(compares[position], program) }
+        memberTables = buffer(compares.count, Int32(-1))
+        lookupMemoisable = buffer(program.lookups.count, false)
+        for position in program.lookups.indices { lookupMemoisable[position] = Self.isMemoisable(program.lookups[position]) }
+        for position in compares.indices {
+            memoisable[position] = Self.isMemoisable(compares[position], program)
+            if memoisable[position], let table = Self.memberTable(compares[position].test, program) { memberTables[position] = Int32(table) }
+        }
         for (position, text) in program.texts.enumerated() {
             if let packed = BatchIndex.packModifier(text) { textsAsModifiers[position] = Int32(packed) }
         }
@@ -183,6 +199,8 @@ final class GraphEvaluator {
         columnLiteralIDs.deallocate()
         textsAsModifiers.deallocate()
         memoisable.deallocate()
+        memberTables.deallocate()
+        lookupMemoisable.deallocate()
         applyFlags.deallocate()
         scratch.deallocate()
     }
@@ -992,6 +1010,51 @@ final class GraphEvaluator {
         let tableID = Int(lookupEntries[id].table)
         guard tableID >= 0 else { return false }
         if !explain, let found = lookupByCodes(id, table: tableID, &stale) { return found }
+        if !explain && lookupMemoisable[id], let found = memoisedLookup(id, table: tableID, &stale) { return found }
+        return lookupByTexts(id, table: tableID, &stale)
+    }
+
+    /// Whether a lookup's key is one or two fields that are functions of a diagnosis's code (code, category,
+    /// prefixes) or a line's code, so that the row it finds is one per such texts, release and (rows with dates)
+    /// day: `memoisedLookup` then finds it once per batch.
+    private static func isMemoisable(_ lookup: Program.CompiledLookup) -> Bool {
+        guard lookup.table != nil, (1...2).contains(lookup.key.count) else { return false }
+        return lookup.key.allSatisfy { access in
+            switch access {
+            case .diagnosis(_, .code), .diagnosis(_, .category), .diagnosis(_, .prefixes), .line(_, .code): return true
+            default: return false
+            }
+        }
+    }
+
+    /// `lookupByTexts` on a memoisable lookup (`isMemoisable`), its row (or none) found once per batch for each
+    /// pair of key texts, release and (rows with dates) day, and bound from the memo after. nil when a key field
+    /// has no text to name (`memoText`) or no release is in force: `lookupByTexts` then decides and reports.
+    @inline(__always)
+    private func memoisedLookup(_ id: Int, table tableID: Int, _ stale: inout Bool) -> Bool? {
+        let lookup = program.lookups[id]
+        var texts: UInt64 = 0xFB << 56 | UInt64(lookup.key.count) << 48
+        for (position, access) in lookup.key.enumerated() {
+            guard let text = memoText(of: access) else { return nil }
+            let number = textNumbers.number(text)
+            guard number < 1 << 24 else { return nil }
+            texts |= UInt64(number) << (position == 0 ? 24 : 0)
+        }
+        guard let numbered = numberWithRelease(UInt64(UInt32(bitPattern: textNumbers.number(texts))), table: tableID) else { return nil }
+        let number = Int(lookupNumbers.number(UInt64(id) << 32 | numbered.number))
+        if number == lookupRows.count {
+            let found = lookupByTexts(id, table: tableID, &stale)
+            lookupRows.append(found ? rowNumbers[lookup.slot] : -1)
+            return found
+        }
+        let row = lookupRows[number]
+        guard row >= 0 else { return false }
+        bind(lookup.slot, release: numbered.release, row: row, stale: numbered.stale, &stale)
+        return true
+    }
+
+    /// A lookup by its key fields' texts: the general path (any key, lists tried in order).
+    private func lookupByTexts(_ id: Int, table tableID: Int, _ stale: inout Bool) -> Bool {
         let lookup = program.lookups[id]
         let key = lookup.key
         // The hot path (NCCI pairs, MUE): one or two text parts, no arrays built.
@@ -1160,8 +1223,9 @@ final class GraphEvaluator {
     }
 
     /// Whether a compare's result is a function of one text that `memoisedHolds` can name: a test that reads no other
-    /// field, no table and no date (a code list, not a table's keys) on a diagnosis code or category, a bound row's
-    /// column, or (`in`/`not-in` only: `lineCodeHolds` decides the rest as fast) a line's procedure code.
+    /// field (`in`/`not-in` a code list or a table's keys, `equals`, `starts-with`, `matches`, `present`) on a
+    /// diagnosis code or category, a bound row's column, or (`in`/`not-in` only: `lineCodeHolds` decides the rest as
+    /// fast) a line's procedure code.
     private static func isMemoisable(_ compiled: Program.CompiledCompare, _ program: Program) -> Bool {
         func onCodes(_ set: Int32) -> Bool {
             if case .table = program.memberSets[Int(set)] { return false }
@@ -1171,17 +1235,71 @@ final class GraphEvaluator {
         case .diagnosis(_, .code), .diagnosis(_, .category), .column:
             switch compiled.test {
             case .present, .equals, .notEquals, .startsWith, .matches: return true
-            case .inSet(let set), .notInSet(let set): return onCodes(set)
+            case .inSet(let set), .notInSet(let set): return onCodes(set) || memberTable(compiled.test, program) != nil
             default: return false
             }
         case .line(_, .code):
             switch compiled.test {
-            case .inSet(let set), .notInSet(let set): return onCodes(set)
+            case .inSet(let set), .notInSet(let set): return onCodes(set) || memberTable(compiled.test, program) != nil
             default: return false
             }
         default:
             return false
         }
+    }
+
+    /// The table (`tables` index) whose keys an `in`/`not-in` test is on; nil for a code list or any other test.
+    @inline(__always)
+    private static func memberTable(_ test: Program.Test, _ program: Program) -> Int? {
+        switch test {
+        case .inSet(let set), .notInSet(let set):
+            if case .table(let id, _) = program.memberSets[Int(set)] { return id }
+            return nil
+        default:
+            return nil
+        }
+    }
+
+    /// The text a memoised test or lookup names its field's value by (`memoisedHolds`): the bound diagnosis's code,
+    /// the bound row's release and text number, the bound line's code number; nil when there is none to name.
+    @inline(__always)
+    private func memoText(of access: Program.Access) -> UInt64? {
+        switch access {
+        case .diagnosis(let role, _):
+            let at = role == .the ? diagnosisAt : role == .a ? diagnosisAAt : diagnosisBAt
+            guard at >= 0 else { return nil }
+            var code = claimBox.value.diagnoses[at].code
+            return code.withUTF8(Self.memoText)
+        case .column(let slot, let column):
+            guard slot < rowStamps.count, rowStamps[slot] == generation else { return nil }
+            let releaseIndex = rowReleases[slot]
+            let release = releases[Int(releaseIndex)]
+            let position = Int(releaseColumns[release.columnsStart + column])
+            guard position >= 0 else { return nil }
+            let row = rowNumbers[slot]
+            guard let id = release.table._withUnsafeGuaranteedRef({ $0.textID(row: row, column: position) }) else { return nil }
+            return 0xFE << 56 | UInt64(UInt32(bitPattern: releaseIndex)) << 32 | UInt64(UInt32(bitPattern: id))
+        case .line(let role, _):
+            let position = linePosition(role)
+            guard position >= 0 else { return nil }
+            return 0xFF << 56 | UInt64(UInt32(bitPattern: index.codeOfLine[position]))
+        default:
+            return nil
+        }
+    }
+
+    /// `textNumber` numbered again with the release of `table` in force on the binding's date (0xFD) and, when the
+    /// release's rows carry their own dates, with the day (0xFC); nil when no release is in force (the caller's
+    /// ordinary path then reports that) or a number is out of the key's range.
+    @inline(__always)
+    private func numberWithRelease(_ textNumber: UInt64, table: Int) -> (number: UInt64, release: Int, stale: Bool)? {
+        guard let (chosen, isStale) = release(of: table), chosen < 1 << 24 else { return nil }
+        var number = UInt64(UInt32(bitPattern: textNumbers.number(0xFD << 56 | UInt64(chosen) << 32 | textNumber)))
+        if releases[chosen].table._withUnsafeGuaranteedRef({ $0.hasRowDates }) {
+            guard day >= 0, day < 1 << 24 else { return nil }
+            number = UInt64(UInt32(bitPattern: textNumbers.number(0xFC << 56 | UInt64(day) << 32 | number)))
+        }
+        return (number, chosen, isStale)
     }
 
     /// A diagnosis code of up to seven bytes as a number (its length in the top byte, so no two texts share one).
@@ -1195,37 +1313,35 @@ final class GraphEvaluator {
 
     /// `holds` on a memoisable compare (`isMemoisable`), decided once per batch for each text it meets and then
     /// read back: the text is named by a number (a short diagnosis code's bytes, a bound row's release and
-    /// `Table.textID`, a line's code number in the batch index; top bytes 0-7, 0xFE and 0xFF keep them apart).
-    /// nil when the binding has no such text (nothing bound, a longer code, a key column): `holds` then decides.
+    /// `Table.textID`, a line's code number in the batch index; top bytes 0-7, 0xFE and 0xFF keep them apart), and for
+    /// a table's keys numbered again with the release in force (0xFD) and, when its rows carry dates, the day (0xFC).
+    /// nil when the binding has no such text (nothing bound, a longer code, a key column) or no release of the table
+    /// is in force: `holds` then decides (and reports).
     @inline(__always)
     private func memoisedHolds(_ compare: Int, _ compiled: Program.CompiledCompare, _ stale: inout Bool) -> Bool? {
-        let text: UInt64
-        switch compiled.access {
-        case .diagnosis(let role, _):
-            let at = role == .the ? diagnosisAt : role == .a ? diagnosisAAt : diagnosisBAt
-            guard at >= 0 else { return nil }
-            var code = claimBox.value.diagnoses[at].code
-            guard let packed = code.withUTF8(Self.memoText) else { return nil }
-            text = packed
-        case .column(let slot, let column):
-            guard slot < rowStamps.count, rowStamps[slot] == generation else { return nil }
-            let releaseIndex = rowReleases[slot]
-            let release = releases[Int(releaseIndex)]
-            let position = Int(releaseColumns[release.columnsStart + column])
-            guard position >= 0 else { return nil }
-            let row = rowNumbers[slot]
-            guard let id = release.table._withUnsafeGuaranteedRef({ $0.textID(row: row, column: position) }) else { return nil }
-            text = 0xFE << 56 | UInt64(UInt32(bitPattern: releaseIndex)) << 32 | UInt64(UInt32(bitPattern: id))
-        case .line(let role, _):
-            let position = linePosition(role)
-            guard position >= 0 else { return nil }
-            text = 0xFF << 56 | UInt64(UInt32(bitPattern: index.codeOfLine[position]))
-        default:
-            return nil
+        guard let text = memoText(of: compiled.access) else { return nil }
+        var textNumber = UInt64(UInt32(bitPattern: textNumbers.number(text)))
+        // A table's keys: the release in force on the binding's date is part of the key, and what `member` finds
+        // in a stale release is reported as such (none in force: `holds` reports the table as not covering it).
+        var staleRelease = false
+        if memberTables[compare] >= 0 {
+            guard let numbered = numberWithRelease(textNumber, table: Int(memberTables[compare])) else { return nil }
+            textNumber = numbered.number
+            staleRelease = numbered.stale
         }
-        let key = UInt64(compare) << 32 | UInt64(UInt32(bitPattern: textNumbers.number(text)))
+        let key = UInt64(compare) << 32 | textNumber
         let number = Int(testNumbers.number(key))
-        if number == testResults.count { testResults.append(holds(read(compiled.access), compiled.test, &stale)) }
+        if number == testResults.count {
+            let value = read(compiled.access)
+            var decidedStale = false
+            let result = holds(value, compiled.test, &decidedStale)
+            testResults.append(result)
+            // Whether `member` found the text among the keys (it looks only at a present text).
+            var isIn = false
+            if case .inSet = compiled.test { isIn = true }
+            memberFound.append(!Compare.isMissing(value) && value.text != nil && result == isIn)
+        }
+        if staleRelease && memberFound[number] { stale = true }
         return testResults[number]
     }
 

@@ -350,6 +350,9 @@ public final class Table: Sendable {
         firstInForce(range(key1: key1, key2: key2), on: date)
     }
 
+    /// Whether rows carry their own effective or expiry dates (so that finding a key depends on the date).
+    public var hasRowDates: Bool { hasEffective || hasExpires }
+
     /// Whether the row is in force on `date`.
     public func isInForce(row: Int32, on date: CalendarDate) -> Bool {
         checkRow(row)

@@ -473,4 +473,52 @@ extension EvaluationTests {
         #expect(fired(0) == ["INDICATOR-1@1", "NAME-CAFE@1", "NAME-CAFE@2", "WIDE-NOTE@4", "WIDE-NOTE@5"])
         #expect(fired(1) == ["INDICATOR-1@2", "INDICATOR-1@3", "NAME-CAFE@2", "WIDE-NOTE@4", "WIDE-NOTE@5"])
     }
+
+    /// The evaluator decides a test on a diagnosis code, and a lookup keyed by diagnoses, once per batch for each
+    /// code (`memoisedHolds`, `memoisedLookup`): the release in force, a stale release and rows' own dates must still
+    /// count, claim by claim, as the reference finds them (the same codes on dates in two releases, past the newest,
+    /// and back in the first).
+    @Test func memoisedTestsAndLookupsFollowTheReleaseAndTheRowDates() throws {
+        func rule(_ id: String, _ scope: String, _ when: String) -> String {
+            "  - { id: \(id), category: test, severity: error, citation: \"test\", for: \(scope), message: \"\(id) {\(scope == "diagnosis" ? "diagnosis.code" : "a.code")}\",\n      when: [ \(when) ] }\n"
+        }
+        let result = try loadPack("""
+            pack: memo
+            version: "1"
+            effective: 2024-01-01
+            tables:
+              dx:
+                - { release: Q1, file: dx1.csv, key: [code], effective: 2024-01-01, expires: 2024-03-31 }
+                - { release: Q2, file: dx2.csv, key: [code], effective: 2024-04-01, expires: 2024-06-30 }
+              excl: { file: excl.csv, key: [first, second], row-effective: effective_date, row-expires: deletion_date, release: X, effective: 2024-01-01 }
+            rules:
+
+            """ + rule("UNKNOWN", "diagnosis", "{ diagnosis.code: { not-in: dx } }")
+                + rule("KNOWN-E11", "diagnosis", "{ diagnosis.code: { in: dx } }, { diagnosis.category: E11 }")
+                + rule("EXCLUDES", "diagnosis-pair", "{ lookup: { table: excl, key: [a.prefixes, b.prefixes] } }"),
+            files: [
+                "dx1.csv": "code\nE119\nI10\n",
+                "dx2.csv": "code\nE119\n",
+                "excl.csv": "first,second,effective_date,deletion_date\nE11,E10,2024-01-01,2024-03-31\nE10,E11,2024-01-01,\n",
+            ])
+        #expect(!result.hasErrors, "\(result.diagnostics)")
+        let ruleSet = try #require(result.ruleSet)
+        let dates = ["2024-02-10", "2024-05-10", "2024-08-01", "2024-02-11"]
+        let claims = dates.enumerated().map { number, date in
+            claim("MEMO-\(number)", lines: [("99213", [], 1, date)], diagnoses: ["E119", "E109", "I10"])
+        }
+        let results = Self.run(ruleSet, claims)
+        func fired(_ claimIndex: Int) -> [String] { results[claimIndex].edits.map(\.message).sorted() }
+        let first = ["EXCLUDES E109", "EXCLUDES E119", "KNOWN-E11 E119", "UNKNOWN E109"]
+        // Q1 knows E119 and I10; the pair E11 / E10 is in force until March 31, E10 / E11 open.
+        #expect(fired(0) == first)
+        // Q2 no longer knows I10, and the E11 / E10 row has expired.
+        #expect(fired(1) == ["EXCLUDES E109", "KNOWN-E11 E119", "UNKNOWN E109", "UNKNOWN I10"])
+        // Past Q2's window: Q2 applied, stale, which marks the edit that found E119 in it.
+        #expect(fired(2) == fired(1))
+        #expect(results[2].edits.filter { $0.ruleID == "KNOWN-E11" }.map(\.stale) == [true])
+        #expect(results[1].edits.filter { $0.ruleID == "KNOWN-E11" }.map(\.stale) == [false])
+        // Back in Q1: what the first claim found, from the memo.
+        #expect(fired(3) == first)
+    }
 }
