@@ -68,11 +68,8 @@ final class GraphEvaluator {
     /// modifier: found once, not on every `includes` test.
     private let textsAsModifiers: UnsafeMutableBufferPointer<Int32>
     private var claimGeneration: UInt32 = 0
-    /// Per compare (`Program.Flat.compares`): whether its result depends on nothing but one text of the binding that
-    /// repeats across a batch (a diagnosis code or its category, a bound row's text column, a line's code tested for
-    /// a code list or a table's keys), and for a table's keys the release in force (and the date, when its rows carry
-    /// dates), so that `memoisedHolds` decides it once per such text and batch.
-    private let memoisable: UnsafeMutableBufferPointer<Bool>
+    /// `Program.memoisableCompares`: the compares `memoisedHolds` decides once per text and batch.
+    private let memoisable: [Bool]
     /// The texts `memoisedHolds` met (`memoText`), numbered...
     private var textNumbers = IntegerInterner(expected: 256)
     /// ... the (compare, text number) pairs it decided, numbered, and their results by that number.
@@ -80,13 +77,13 @@ final class GraphEvaluator {
     private var testResults: [Bool] = []
     /// By the same number: whether a table-keys test found its text (a stale release then marks the rule's edit).
     private var memberFound: [Bool] = []
-    /// Per lookup (`Program.lookups`): whether `memoisedLookup` finds its rows (`isMemoisable`); the (lookup, texts)
-    /// it met, numbered, and the row each found (-1: none).
-    private let lookupMemoisable: UnsafeMutableBufferPointer<Bool>
+    /// `Program.memoisableLookups`; the (lookup, texts) `memoisedLookup` met, numbered, and the row each found (-1:
+    /// none).
+    private let lookupMemoisable: [Bool]
     private var lookupNumbers = IntegerInterner(expected: 256)
     private var lookupRows: [Int32] = []
-    /// Per compare: the table whose keys a memoisable `in`/`not-in` test is on (`memberTable`), -1 for none.
-    private let memberTables: UnsafeMutableBufferPointer<Int32>
+    /// `Program.compareMemberTables`.
+    private let memberTables: [Int32]
     /// The UTF-8 of the message or fix being rendered.
     private var scratch = RenderBuffer()
     /// `Program.ruleRanks`.
@@ -173,14 +170,9 @@ final class GraphEvaluator {
         columnLiteralReleases = buffer(compares.count, Int32(-1))
         columnLiteralIDs = buffer(compares.count, Int32(-1))
         textsAsModifiers = buffer(program.texts.count, Int32(-1))
-        memoisable = buffer(compares.count, false)
-        memberTables = buffer(compares.count, Int32(-1))
-        lookupMemoisable = buffer(program.lookups.count, false)
-        for position in program.lookups.indices { lookupMemoisable[position] = Self.isMemoisable(program.lookups[position]) }
-        for position in compares.indices {
-            memoisable[position] = Self.isMemoisable(compares[position], program)
-            if memoisable[position], let table = Self.memberTable(compares[position].test, program) { memberTables[position] = Int32(table) }
-        }
+        memoisable = program.memoisableCompares
+        memberTables = program.compareMemberTables
+        lookupMemoisable = program.memoisableLookups
         for (position, text) in program.texts.enumerated() {
             if let packed = BatchIndex.packModifier(text) { textsAsModifiers[position] = Int32(packed) }
         }
@@ -198,11 +190,7 @@ final class GraphEvaluator {
         columnLiteralReleases.deallocate()
         columnLiteralIDs.deallocate()
         textsAsModifiers.deallocate()
-        memoisable.deallocate()
-        memberTables.deallocate()
-        lookupMemoisable.deallocate()
         applyFlags.deallocate()
-        scratch.deallocate()
     }
 
     private func begin(date: CalendarDate) {
@@ -394,7 +382,9 @@ final class GraphEvaluator {
             // order after it).
             for next in 1..<edits.count {
                 var position = next
-                while position > 0 && edits.withUnsafeBufferPointer({ precedes(keys[position], $0[position], keys[position - 1], $0[position - 1]) }) {
+                while position > 0, edits.withUnsafeBufferPointer({
+                    precedes(keys[position], $0[position], keys[position - 1], $0[position - 1])
+                }) {
                     edits.swapAt(position, position - 1)
                     keys.swapAt(position, position - 1)
                     position -= 1
@@ -608,14 +598,22 @@ final class GraphEvaluator {
             switch field {
             case .code:
                 let code = Int(index.codeOfLine[position])
-                if code >= 0 { index.codeTexts.withUnsafeBufferPointer { scratch.append($0[code]) } } else { scratch.append("(none)") }
+                if code >= 0 {
+                    index.codeTexts.withUnsafeBufferPointer { scratch.append($0[code]) }
+                } else {
+                    scratch.append("(none)")
+                }
                 return
             case .number:
                 scratch.append(number: Double(lineFacts[position].number))
                 return
             case .units, .charge:
                 let facts = lineFacts[position]
-                if let number = field == .units ? facts.units : facts.charge { scratch.append(number: number) } else { scratch.append("(none)") }
+                if let number = field == .units ? facts.units : facts.charge {
+                    scratch.append(number: number)
+                } else {
+                    scratch.append("(none)")
+                }
                 return
             default: break
             }
@@ -1014,22 +1012,9 @@ final class GraphEvaluator {
         return lookupByTexts(id, table: tableID, &stale)
     }
 
-    /// Whether a lookup's key is one or two fields that are functions of a diagnosis's code (code, category,
-    /// prefixes) or a line's code, so that the row it finds is one per such texts, release and (rows with dates)
-    /// day: `memoisedLookup` then finds it once per batch.
-    private static func isMemoisable(_ lookup: Program.CompiledLookup) -> Bool {
-        guard lookup.table != nil, (1...2).contains(lookup.key.count) else { return false }
-        return lookup.key.allSatisfy { access in
-            switch access {
-            case .diagnosis(_, .code), .diagnosis(_, .category), .diagnosis(_, .prefixes), .line(_, .code): return true
-            default: return false
-            }
-        }
-    }
-
-    /// `lookupByTexts` on a memoisable lookup (`isMemoisable`), its row (or none) found once per batch for each
-    /// pair of key texts, release and (rows with dates) day, and bound from the memo after. nil when a key field
-    /// has no text to name (`memoText`) or no release is in force: `lookupByTexts` then decides and reports.
+    /// `lookupByTexts` on a memoisable lookup (`Program.memoisableLookups`), its row (or none) found once per batch
+    /// for each pair of key texts, release and (rows with dates) day, and bound from the memo after. nil when a key
+    /// field has no text to name (`memoText`) or no release is in force: `lookupByTexts` then decides and reports.
     @inline(__always)
     private func memoisedLookup(_ id: Int, table tableID: Int, _ stale: inout Bool) -> Bool? {
         let lookup = program.lookups[id]
@@ -1222,44 +1207,6 @@ final class GraphEvaluator {
         }
     }
 
-    /// Whether a compare's result is a function of one text that `memoisedHolds` can name: a test that reads no other
-    /// field (`in`/`not-in` a code list or a table's keys, `equals`, `starts-with`, `matches`, `present`) on a
-    /// diagnosis code or category, a bound row's column, or (`in`/`not-in` only: `lineCodeHolds` decides the rest as
-    /// fast) a line's procedure code.
-    private static func isMemoisable(_ compiled: Program.CompiledCompare, _ program: Program) -> Bool {
-        func onCodes(_ set: Int32) -> Bool {
-            if case .table = program.memberSets[Int(set)] { return false }
-            return true
-        }
-        switch compiled.access {
-        case .diagnosis(_, .code), .diagnosis(_, .category), .column:
-            switch compiled.test {
-            case .present, .equals, .notEquals, .startsWith, .matches: return true
-            case .inSet(let set), .notInSet(let set): return onCodes(set) || memberTable(compiled.test, program) != nil
-            default: return false
-            }
-        case .line(_, .code):
-            switch compiled.test {
-            case .inSet(let set), .notInSet(let set): return onCodes(set) || memberTable(compiled.test, program) != nil
-            default: return false
-            }
-        default:
-            return false
-        }
-    }
-
-    /// The table (`tables` index) whose keys an `in`/`not-in` test is on; nil for a code list or any other test.
-    @inline(__always)
-    private static func memberTable(_ test: Program.Test, _ program: Program) -> Int? {
-        switch test {
-        case .inSet(let set), .notInSet(let set):
-            if case .table(let id, _) = program.memberSets[Int(set)] { return id }
-            return nil
-        default:
-            return nil
-        }
-    }
-
     /// The text a memoised test or lookup names its field's value by (`memoisedHolds`): the bound diagnosis's code,
     /// the bound row's release and text number, the bound line's code number; nil when there is none to name.
     @inline(__always)
@@ -1311,7 +1258,7 @@ final class GraphEvaluator {
         return key
     }
 
-    /// `holds` on a memoisable compare (`isMemoisable`), decided once per batch for each text it meets and then
+    /// `holds` on a memoisable compare (`Program.memoisableCompares`), decided once per batch for each text it meets and then
     /// read back: the text is named by a number (a short diagnosis code's bytes, a bound row's release and
     /// `Table.textID`, a line's code number in the batch index; top bytes 0-7, 0xFE and 0xFF keep them apart), and for
     /// a table's keys numbered again with the release in force (0xFD) and, when its rows carry dates, the day (0xFC).

@@ -328,6 +328,15 @@ struct Program: Sendable {
     /// Every version of a rule counts, as in `ResultCollector.finish`: a version suppresses what any version of
     /// the same qualified id names.
     let suppressionTargets: [[String]?]
+    /// Per compare (`Flat.compares`): whether its result depends on nothing but one text of the binding that repeats
+    /// across a batch (a diagnosis code or its category, a bound row's text column, a line's code tested for a code
+    /// list or a table's keys), and for a table's keys on the release in force (and the day, when its rows carry
+    /// dates), so that the evaluator decides it once per such text and batch (`GraphEvaluator.memoisedHolds`)...
+    let memoisableCompares: [Bool]
+    /// ... and for such a test on a table's keys, that table (`tables` index; -1 for none).
+    let compareMemberTables: [Int32]
+    /// Per lookup: whether the row it finds is one per its key fields' texts (`GraphEvaluator.memoisedLookup`).
+    let memoisableLookups: [Bool]
 
     init(nodes: [RuleGraph.Node], rules: [RuleGraph.CompiledRule], ruleSet: RuleSet) {
         var compiler = Compiler(ruleSet: ruleSet)
@@ -438,6 +447,64 @@ struct Program: Sendable {
         }
         flat = Flat(ops: ops, children: children, rules: compiledRules, conditionList: conditionList, tables: tables,
                     lookups: lookups, compares: compares, templateText: templateText)
+        let memberSets = compiler.memberSets
+        let memoisable = compares.map { Self.isMemoisable($0, memberSets: memberSets) }
+        memoisableCompares = memoisable
+        compareMemberTables = compares.indices.map { position in
+            guard memoisable[position], let table = Self.memberTable(compares[position].test, memberSets: memberSets) else { return -1 }
+            return Int32(table)
+        }
+        memoisableLookups = lookups.map(Self.isMemoisable)
+    }
+
+    /// Whether a compare's result is a function of one text that `GraphEvaluator.memoisedHolds` can name: a test
+    /// that reads no other field (`in`/`not-in` a code list or a table's keys, `equals`, `starts-with`, `matches`,
+    /// `present`) on a diagnosis code or category, a bound row's column, or (`in`/`not-in` only:
+    /// `GraphEvaluator.lineCodeHolds` decides the rest as fast) a line's procedure code.
+    private static func isMemoisable(_ compiled: CompiledCompare, memberSets: [Members]) -> Bool {
+        func onCodes(_ set: Int32) -> Bool {
+            if case .table = memberSets[Int(set)] { return false }
+            return true
+        }
+        switch compiled.access {
+        case .diagnosis(_, .code), .diagnosis(_, .category), .column:
+            switch compiled.test {
+            case .present, .equals, .notEquals, .startsWith, .matches: return true
+            case .inSet(let set), .notInSet(let set): return onCodes(set) || memberTable(compiled.test, memberSets: memberSets) != nil
+            default: return false
+            }
+        case .line(_, .code):
+            switch compiled.test {
+            case .inSet(let set), .notInSet(let set): return onCodes(set) || memberTable(compiled.test, memberSets: memberSets) != nil
+            default: return false
+            }
+        default:
+            return false
+        }
+    }
+
+    /// The table (`tables` index) whose keys an `in`/`not-in` test is on; nil for a code list or any other test.
+    private static func memberTable(_ test: Test, memberSets: [Members]) -> Int? {
+        switch test {
+        case .inSet(let set), .notInSet(let set):
+            if case .table(let id, _) = memberSets[Int(set)] { return id }
+            return nil
+        default:
+            return nil
+        }
+    }
+
+    /// Whether a lookup's key is one or two fields that are functions of a diagnosis's code (code, category,
+    /// prefixes) or a line's code, so that the row it finds is one per such texts, release and (rows with dates)
+    /// day: `GraphEvaluator.memoisedLookup` then finds it once per batch.
+    private static func isMemoisable(_ lookup: CompiledLookup) -> Bool {
+        guard lookup.table != nil, (1...2).contains(lookup.key.count) else { return false }
+        return lookup.key.allSatisfy { access in
+            switch access {
+            case .diagnosis(_, .code), .diagnosis(_, .category), .diagnosis(_, .prefixes), .line(_, .code): return true
+            default: return false
+            }
+        }
     }
 
     /// The access for a field of a message template or a dispatch key (resolved when the program was built).

@@ -459,7 +459,6 @@ enum TemplateRenderer {
     static func render(_ template: Template, read: (FieldRef) -> Value) -> String {
         if template.parts.count == 1, case .text(let text) = template.parts[0] { return text }
         var bytes = RenderBuffer()
-        defer { bytes.deallocate() }
         for part in template.parts {
             switch part {
             case .text(let text): bytes.append(text)
@@ -470,19 +469,19 @@ enum TemplateRenderer {
     }
 }
 
-/// A growable buffer of UTF-8 that a rendering is written into, owned by its user (`deallocate`): appending is a
-/// capacity check and a copy.
-struct RenderBuffer {
+/// A growable buffer of UTF-8 that a rendering is written into: appending is a capacity check and a copy.
+/// Not copyable, so its memory has one owner and is freed with it.
+struct RenderBuffer: ~Copyable {
     private var base: UnsafeMutablePointer<UInt8>
     private var capacity: Int
-    private(set) var count = 0
+    private var count = 0
 
     init(capacity: Int = 256) {
         self.capacity = max(16, capacity)
         base = UnsafeMutablePointer<UInt8>.allocate(capacity: self.capacity)
     }
 
-    func deallocate() { base.deallocate() }
+    deinit { base.deallocate() }
 
     /// Empties the buffer, keeping its memory.
     mutating func removeAll() { count = 0 }
