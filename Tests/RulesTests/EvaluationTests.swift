@@ -521,4 +521,32 @@ extension EvaluationTests {
         // Back in Q1: what the first claim found, from the memo.
         #expect(fired(3) == first)
     }
+
+    /// A line rule on a claim field holds on every line of the claim alike, except the patient's age, the one claim
+    /// field that reads the line's date of service: a birthday between two lines' dates changes it (and the next
+    /// claim is judged on its own).
+    @Test func claimFieldsHoldOnEveryLineAndTheAgeByTheLinesDate() throws {
+        let result = try loadPack("""
+            pack: ages
+            version: "1"
+            effective: 2024-01-01
+            rules:
+              - { id: UNDER-65, category: test, severity: error, citation: "test", for: line, message: "under 65",
+                  when: [ { claim.patient.age: { lt: 65 } } ] }
+              - { id: MEDICARE, category: test, severity: error, citation: "test", for: line, message: "MB",
+                  when: [ { claim.filing-indicator: MB } ] }
+            """)
+        #expect(!result.hasErrors, "\(result.diagnostics)")
+        let ruleSet = try #require(result.ruleSet)
+        // Born 1959-06-15: 64 until 2024-06-14, 65 from the 15th.
+        var first = claim("AGE-1", filing: "MB", lines: [("99213", [], 1, "2024-06-14"), ("99214", [], 1, "2024-06-15"),
+                                                          ("99215", [], 1, "2024-06-14")])
+        first.patient.birthDate = DateOrRange(x12: "19590615", format: "D8")
+        var second = claim("AGE-2", filing: "CI", lines: [("99213", [], 1, "2024-06-15"), ("99214", [], 1, "2024-06-14")])
+        second.patient.birthDate = DateOrRange(x12: "19600101", format: "D8")
+        let results = Self.run(ruleSet, [first, second])
+        func fired(_ claimIndex: Int) -> [String] { results[claimIndex].edits.map { "\($0.ruleID)@\($0.line ?? 0)" } }
+        #expect(fired(0) == ["MEDICARE@1", "UNDER-65@1", "MEDICARE@2", "MEDICARE@3", "UNDER-65@3"])
+        #expect(fired(1) == ["UNDER-65@1", "UNDER-65@2"])
+    }
 }
