@@ -729,11 +729,18 @@ final class GraphEvaluator {
     /// index); nil when the slot is not bound on this binding or the release lacks the column.
     @inline(__always)
     private func boundColumn(slot: Int, column: Int) -> (Unmanaged<Table>, Int32, Int)? {
+        boundCell(slot: slot, column: column).map { ($0.table, $0.row, $0.position) }
+    }
+
+    /// `boundColumn` with the release the row is from (`Program.Flat.releases` index).
+    @inline(__always)
+    private func boundCell(slot: Int, column: Int) -> (release: Int32, table: Unmanaged<Table>, row: Int32, position: Int)? {
         guard slot < rowStamps.count, rowStamps[slot] == generation else { return nil }
-        let release = releases[Int(rowReleases[slot])]
+        let releaseIndex = rowReleases[slot]
+        let release = releases[Int(releaseIndex)]
         let position = Int(releaseColumns[release.columnsStart + column])
         guard position >= 0 else { return nil }
-        return (release.table, rowNumbers[slot], position)
+        return (releaseIndex, release.table, rowNumbers[slot], position)
     }
 
     /// `read(access).number`, with the numeric fields of a line and table columns read as numbers directly.
@@ -1190,13 +1197,8 @@ final class GraphEvaluator {
     /// slot is not bound, or the column is a key or has too many distinct texts (then the text is compared).
     @inline(__always)
     private func columnEquals(_ compare: Int, slot: Int, column: Int, literal: Int) -> Bool? {
-        guard slot < rowStamps.count, rowStamps[slot] == generation else { return nil }
-        let releaseIndex = rowReleases[slot]
-        let release = releases[Int(releaseIndex)]
-        let position = Int(releaseColumns[release.columnsStart + column])
-        guard position >= 0 else { return nil }
-        let row = rowNumbers[slot]
-        return release.table._withUnsafeGuaranteedRef { table -> Bool? in
+        guard let (releaseIndex, table, row, position) = boundCell(slot: slot, column: column) else { return nil }
+        return table._withUnsafeGuaranteedRef { table -> Bool? in
             guard let id = table.textID(row: row, column: position) else { return nil }
             if columnLiteralReleases[compare] != releaseIndex {
                 guard let wanted = table.textID(of: program.literals[literal].text, column: position) else { return nil }
@@ -1218,13 +1220,8 @@ final class GraphEvaluator {
             var code = claimBox.value.diagnoses[at].code
             return code.withUTF8(Self.memoText)
         case .column(let slot, let column):
-            guard slot < rowStamps.count, rowStamps[slot] == generation else { return nil }
-            let releaseIndex = rowReleases[slot]
-            let release = releases[Int(releaseIndex)]
-            let position = Int(releaseColumns[release.columnsStart + column])
-            guard position >= 0 else { return nil }
-            let row = rowNumbers[slot]
-            guard let id = release.table._withUnsafeGuaranteedRef({ $0.textID(row: row, column: position) }) else { return nil }
+            guard let (releaseIndex, table, row, position) = boundCell(slot: slot, column: column),
+                  let id = table._withUnsafeGuaranteedRef({ $0.textID(row: row, column: position) }) else { return nil }
             return 0xFE << 56 | UInt64(UInt32(bitPattern: releaseIndex)) << 32 | UInt64(UInt32(bitPattern: id))
         case .line(let role, _):
             let position = linePosition(role)
