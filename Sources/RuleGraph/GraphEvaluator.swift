@@ -70,7 +70,8 @@ final class GraphEvaluator {
     private var claimGeneration: UInt32 = 0
     /// `Program.memoisableCompares`: the compares `memoisedHolds` decides once per text and batch.
     private let memoisable: [Bool]
-    /// The texts `memoisedHolds` met (`memoText`), numbered...
+    /// The texts `memoisedHolds` and `memoisedLookup` met (`memoText`), numbered, and the numbers they derive from
+    /// them (a lookup's pair of texts, a text with a release and a day: `numberWithRelease`)...
     private var textNumbers = IntegerInterner(expected: 256)
     /// ... the (compare, text number) pairs it decided, numbered, and their results by that number.
     private var testNumbers = IntegerInterner(expected: 1024)
@@ -1032,7 +1033,8 @@ final class GraphEvaluator {
             guard number < 1 << 24 else { return nil }
             texts |= UInt64(number) << (position == 0 ? 24 : 0)
         }
-        guard let numbered = numberWithRelease(UInt64(UInt32(bitPattern: textNumbers.number(texts))), table: tableID) else { return nil }
+        let textsNumber = UInt64(UInt32(bitPattern: textNumbers.number(texts)))
+        guard let numbered = numberWithRelease(textsNumber, table: tableID) else { return nil }
         let number = Int(lookupNumbers.number(UInt64(id) << 32 | numbered.number))
         if number == lookupRows.count {
             let found = lookupByTexts(id, table: tableID, &stale)
@@ -1209,8 +1211,9 @@ final class GraphEvaluator {
         }
     }
 
-    /// The text a memoised test or lookup names its field's value by (`memoisedHolds`): the bound diagnosis's code,
-    /// the bound row's release and text number, the bound line's code number; nil when there is none to name.
+    /// The text a memoised test or lookup names its field's value by (`memoisedHolds`, `memoisedLookup`): the bound
+    /// diagnosis's code, the bound row's release and text number, the bound line's code number; nil when there is
+    /// none to name.
     @inline(__always)
     private func memoText(of access: Program.Access) -> UInt64? {
         switch access {
@@ -1255,12 +1258,12 @@ final class GraphEvaluator {
         return key
     }
 
-    /// `holds` on a memoisable compare (`Program.memoisableCompares`), decided once per batch for each text it meets and then
-    /// read back: the text is named by a number (a short diagnosis code's bytes, a bound row's release and
-    /// `Table.textID`, a line's code number in the batch index; top bytes 0-7, 0xFE and 0xFF keep them apart), and for
-    /// a table's keys numbered again with the release in force (0xFD) and, when its rows carry dates, the day (0xFC).
-    /// nil when the binding has no such text (nothing bound, a longer code, a key column) or no release of the table
-    /// is in force: `holds` then decides (and reports).
+    /// `holds` on a memoisable compare (`Program.memoisableCompares`), decided once per batch for each text it meets
+    /// and then read back: the text is named by a number (a short diagnosis code's bytes, a bound row's release and
+    /// `Table.textID`, a line's code number in the batch index; top bytes 0-7, 0xFE and 0xFF keep them apart), and
+    /// for a table's keys numbered again with the release in force (0xFD) and, when its rows carry dates, the day
+    /// (0xFC). nil when the binding has no such text (nothing bound, a longer code, a key column) or no release of
+    /// the table is in force: `holds` then decides (and reports).
     @inline(__always)
     private func memoisedHolds(_ compare: Int, _ compiled: Program.CompiledCompare, _ stale: inout Bool) -> Bool? {
         guard let text = memoText(of: compiled.access) else { return nil }

@@ -448,7 +448,7 @@ struct Program: Sendable {
         flat = Flat(ops: ops, children: children, rules: compiledRules, conditionList: conditionList, tables: tables,
                     lookups: lookups, compares: compares, templateText: templateText)
         let memberSets = compiler.memberSets
-        let memoisable = compares.map { Self.isMemoisable($0, memberSets: memberSets) }
+        let memoisable = compares.map(Self.isMemoisable)
         memoisableCompares = memoisable
         compareMemberTables = compares.indices.map { position in
             guard memoisable[position], let table = Self.memberTable(compares[position].test, memberSets: memberSets) else { return -1 }
@@ -461,21 +461,16 @@ struct Program: Sendable {
     /// that reads no other field (`in`/`not-in` a code list or a table's keys, `equals`, `starts-with`, `matches`,
     /// `present`) on a diagnosis code or category, a bound row's column, or (`in`/`not-in` only:
     /// `GraphEvaluator.lineCodeHolds` decides the rest as fast) a line's procedure code.
-    private static func isMemoisable(_ compiled: CompiledCompare, memberSets: [Members]) -> Bool {
-        func onCodes(_ set: Int32) -> Bool {
-            if case .table = memberSets[Int(set)] { return false }
-            return true
-        }
+    private static func isMemoisable(_ compiled: CompiledCompare) -> Bool {
         switch compiled.access {
         case .diagnosis(_, .code), .diagnosis(_, .category), .column:
             switch compiled.test {
-            case .present, .equals, .notEquals, .startsWith, .matches: return true
-            case .inSet(let set), .notInSet(let set): return onCodes(set) || memberTable(compiled.test, memberSets: memberSets) != nil
+            case .present, .equals, .notEquals, .startsWith, .matches, .inSet, .notInSet: return true
             default: return false
             }
         case .line(_, .code):
             switch compiled.test {
-            case .inSet(let set), .notInSet(let set): return onCodes(set) || memberTable(compiled.test, memberSets: memberSets) != nil
+            case .inSet, .notInSet: return true
             default: return false
             }
         default:
